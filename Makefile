@@ -1,0 +1,47 @@
+# The one entry point: `make run` serves the API, `make test` runs the suite.
+# Both create .venv and, when DATABASE_URL is unset, use an embedded PostgreSQL.
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+BIND ?= 127.0.0.1:8000
+# Development defaults (a dev SECRET_KEY and a generated JWT key pair under .data/);
+# production sets DEBUG=0 with real keys (see .env.example).
+export DEBUG ?= 1
+WITH_DB := $(PY) -m blogapi.embedded_postgres
+
+.PHONY: install run dev test lint fmt check bench clean
+
+install: $(VENV)/.installed
+
+$(VENV)/.installed: requirements.txt
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements.txt
+	touch $@
+
+run: install ## migrate, seed demo data on first run, serve with gunicorn on $(BIND)
+	$(WITH_DB) -- sh -c '$(PY) manage.py migrate --no-input && $(PY) manage.py seed --if-empty && \
+		exec $(VENV)/bin/gunicorn blogapi.wsgi --bind $(BIND) --workers $${WEB_CONCURRENCY:-2} --access-logfile -'
+
+dev: install ## the same with Django's autoreloading runserver
+	$(WITH_DB) -- sh -c '$(PY) manage.py migrate --no-input && $(PY) manage.py seed --if-empty && \
+		exec $(PY) manage.py runserver $(BIND)'
+
+test: install ## the whole suite, on a throw-away embedded PostgreSQL unless DATABASE_URL is set
+	$(WITH_DB) --throwaway -- $(PY) -m pytest $(PYTEST_ARGS)
+
+check: install ## Django's system checks and missing migrations
+	$(WITH_DB) --throwaway -- sh -c '$(PY) manage.py check && $(PY) manage.py makemigrations --check --dry-run'
+
+lint: install
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+fmt: install
+	$(VENV)/bin/ruff check --fix .
+	$(VENV)/bin/ruff format .
+
+bench: install ## prints the benchmark figures
+	$(WITH_DB) --throwaway -- $(PY) bench/bench.py $(BENCH_ARGS)
+
+clean:
+	rm -rf $(VENV) .pytest_cache .ruff_cache staticfiles

@@ -1,0 +1,52 @@
+"""Request authentication: a Bearer access token, or the ``access_token`` cookie (API.md, Tokens)."""
+
+from urllib.parse import urlsplit
+
+from django.conf import settings
+from rest_framework.exceptions import PermissionDenied
+from rest_framework.permissions import SAFE_METHODS
+from rest_framework_simplejwt.authentication import JWTAuthentication
+
+ACCESS_COOKIE = "access_token"
+REFRESH_COOKIE = "refresh_token"
+LOGGED_IN_COOKIE = "logged_in"
+
+UNTRUSTED_ORIGIN = "Cross-site request refused: the Origin or Referer is not an allowed client origin."
+
+
+def _origin(url: str) -> str:
+    parts = urlsplit(url)
+    return f"{parts.scheme}://{parts.netloc}" if parts.scheme and parts.netloc else ""
+
+
+def request_comes_from_allowed_origin(request) -> bool:
+    """True when Origin (or, lacking it, Referer) is a CLIENT_ORIGIN or the API's own origin."""
+    origin = request.headers.get("Origin") or _origin(request.headers.get("Referer", ""))
+    if not origin or origin == "null":
+        return False
+    own_origin = f"{request.scheme}://{request.get_host()}"
+    return origin == own_origin or origin in settings.CLIENT_ORIGINS
+
+
+class JWTCookieAuthentication(JWTAuthentication):
+    """simplejwt's header authentication, plus the ``access_token`` cookie.
+
+    An Authorization header, when present, alone decides. DRF views are exempt from
+    Django's CSRF check, so a cookie-authenticated unsafe request must prove it comes
+    from an allowed origin here: otherwise any site could post with the user's cookie.
+    """
+
+    def authenticate_header(self, request) -> str:
+        return "Bearer"
+
+    def authenticate(self, request):
+        if self.get_header(request) is not None:
+            return super().authenticate(request)
+        raw_token = request.COOKIES.get(ACCESS_COOKIE)
+        if not raw_token:
+            return None
+        validated_token = self.get_validated_token(raw_token.encode())
+        user = self.get_user(validated_token)
+        if request.method not in SAFE_METHODS and not request_comes_from_allowed_origin(request):
+            raise PermissionDenied(UNTRUSTED_ORIGIN)
+        return user, validated_token

@@ -1,0 +1,82 @@
+import uuid
+
+from django.contrib.auth.base_user import AbstractBaseUser
+from django.db import models
+from django.db.models.functions import Lower
+
+from accounts.managers import UserManager
+
+
+class Role(models.TextChoices):
+    USER = "user", "User"
+    MODERATOR = "moderator", "Moderator"
+    ADMIN = "admin", "Admin"
+
+
+# What a moderator may do in the Django admin; an admin may do everything.
+MODERATOR_PERMISSIONS = frozenset(
+    {
+        "posts.view_post",
+        "posts.change_post",
+        "posts.delete_post",
+        "accounts.view_user",
+        "accounts.change_user",
+    }
+)
+
+
+class User(AbstractBaseUser):
+    """A blog user. Logs in with email; staff rights follow from ``role``."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    email = models.EmailField(max_length=255, unique=True)
+    name = models.CharField(max_length=100)
+    photo = models.CharField(max_length=255, null=True, blank=True)  # noqa: DJ001 - the contract shows null
+    role = models.CharField(max_length=20, choices=Role.choices, default=Role.USER)
+    verified = models.BooleanField(default=False)
+    is_active = models.BooleanField(
+        default=True, help_text="Unset to deactivate the account: it can no longer log in or use its tokens."
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = UserManager()
+
+    USERNAME_FIELD = "email"
+    EMAIL_FIELD = "email"
+    REQUIRED_FIELDS = ["name"]
+
+    class Meta:
+        ordering = ["-created_at"]
+        constraints = [models.UniqueConstraint(Lower("email"), name="accounts_user_email_ci_unique")]
+
+    def __str__(self) -> str:
+        return self.email
+
+    def save(self, *args, **kwargs):
+        self.email = UserManager.normalize_email(self.email)
+        super().save(*args, **kwargs)
+
+    @property
+    def is_moderator(self) -> bool:
+        """Moderators (and admins) may edit and delete any post."""
+        return self.role in (Role.MODERATOR, Role.ADMIN)
+
+    @property
+    def is_staff(self) -> bool:
+        return self.is_active and self.is_moderator
+
+    @property
+    def is_superuser(self) -> bool:
+        return self.is_active and self.role == Role.ADMIN
+
+    def has_perm(self, perm: str, obj=None) -> bool:
+        return self.is_superuser or (self.is_staff and perm in MODERATOR_PERMISSIONS)
+
+    def has_perms(self, perm_list, obj=None) -> bool:
+        return all(self.has_perm(perm, obj) for perm in perm_list)
+
+    def has_module_perms(self, app_label: str) -> bool:
+        return self.is_superuser or (
+            self.is_staff and any(perm.startswith(f"{app_label}.") for perm in MODERATOR_PERMISSIONS)
+        )

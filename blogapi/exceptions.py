@@ -1,0 +1,64 @@
+"""The one error envelope of API.md: ``{"status": "fail"|"error", "detail": ..., ["errors": ...]}``."""
+
+import logging
+from http import HTTPStatus
+
+from django.db import InterfaceError, OperationalError
+from django.http import JsonResponse
+from rest_framework import exceptions, status
+from rest_framework.response import Response
+from rest_framework.views import exception_handler as drf_exception_handler
+
+logger = logging.getLogger(__name__)
+
+DATABASE_UNAVAILABLE = "Database unavailable"
+INVALID_INPUT = "Invalid input."
+RETRY_AFTER_SECONDS = "5"
+
+
+def envelope(status_code: int, detail: str, **extra) -> dict:
+    return {"status": "error" if status_code >= 500 else "fail", "detail": detail, **extra}
+
+
+def json_error(status_code: int, detail: str | None = None, **extra) -> JsonResponse:
+    """An error response outside DRF (middleware, Django's handlers)."""
+    detail = detail or HTTPStatus(status_code).phrase
+    response = JsonResponse(envelope(status_code, detail, **extra), status=status_code)
+    if status_code == status.HTTP_503_SERVICE_UNAVAILABLE:
+        response["Retry-After"] = RETRY_AFTER_SECONDS
+    return response
+
+
+def is_database_outage(exc: Exception) -> bool:
+    return isinstance(exc, (OperationalError, InterfaceError))
+
+
+def _first_message(data) -> str:
+    if isinstance(data, dict):
+        data = data.get("detail", next(iter(data.values()), ""))
+    if isinstance(data, list):
+        data = data[0] if data else ""
+    return _first_message(data) if isinstance(data, (dict, list)) else str(data)
+
+
+def exception_handler(exc, context):
+    if is_database_outage(exc):
+        logger.error("Database unavailable: %s", exc)
+        return Response(
+            envelope(status.HTTP_503_SERVICE_UNAVAILABLE, DATABASE_UNAVAILABLE),
+            status=status.HTTP_503_SERVICE_UNAVAILABLE,
+            headers={"Retry-After": RETRY_AFTER_SECONDS},
+        )
+
+    response = drf_exception_handler(exc, context)
+    if response is None:
+        return None  # unexpected: JSONErrorMiddleware answers 500 and logs the traceback
+
+    if isinstance(exc, exceptions.ValidationError):
+        errors = response.data if isinstance(response.data, dict) else {"non_field_errors": response.data}
+        non_field = errors.get("non_field_errors")
+        detail = _first_message(non_field) if non_field else INVALID_INPUT
+        response.data = envelope(response.status_code, detail, errors=errors)
+    else:
+        response.data = envelope(response.status_code, _first_message(response.data))
+    return response

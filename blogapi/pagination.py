@@ -1,0 +1,61 @@
+"""``?page=&limit=`` pagination with the contract's list envelope (API.md, Posts)."""
+
+from rest_framework.exceptions import ValidationError
+from rest_framework.pagination import BasePagination
+from rest_framework.response import Response
+
+POSITIVE_INTEGER_REQUIRED = "A positive integer is required."
+
+
+def positive_int_param(request, name: str, default: int) -> int:
+    raw = request.query_params.get(name)
+    if raw is None:
+        return default
+    try:
+        value = int(raw)
+    except ValueError:
+        value = 0
+    if value < 1:
+        raise ValidationError({name: [POSITIVE_INTEGER_REQUIRED]})
+    return value
+
+
+class PageLimitPagination(BasePagination):
+    default_limit = 10
+    max_limit = 100
+    items_key = "items"
+
+    def paginate_queryset(self, queryset, request, view=None):
+        self.page = positive_int_param(request, "page", 1)
+        self.limit = min(positive_int_param(request, "limit", self.default_limit), self.max_limit)
+        self.total = queryset.count()
+        offset = (self.page - 1) * self.limit
+        if offset >= self.total:
+            return []  # past the end; also keeps absurd offsets away from the database
+        return list(queryset[offset : offset + self.limit])
+
+    def get_paginated_response(self, data):
+        return Response(
+            {
+                "status": "success",
+                "results": len(data),
+                "total": self.total,
+                "page": self.page,
+                "limit": self.limit,
+                self.items_key: data,
+            }
+        )
+
+    def get_paginated_response_schema(self, schema):
+        return {
+            "type": "object",
+            "required": ["status", "results", "total", "page", "limit", self.items_key],
+            "properties": {
+                "status": {"type": "string", "enum": ["success"]},
+                "results": {"type": "integer", "minimum": 0},
+                "total": {"type": "integer", "minimum": 0},
+                "page": {"type": "integer", "minimum": 1},
+                "limit": {"type": "integer", "minimum": 1, "maximum": self.max_limit},
+                self.items_key: schema,
+            },
+        }

@@ -1,0 +1,17 @@
+"""The whole URL map. Every API path answers with and without a trailing slash (API.md)."""
+
+from django.contrib import admin
+from django.urls import include, path, re_path
+
+from blogapi.views import HealthCheckView, handler404
+
+urlpatterns = [
+    re_path(r"^api/healthchecker/?$", HealthCheckView.as_view(), name="healthchecker"),
+    path("api/", include("posts.urls")),
+    path("admin/", admin.site.urls),
+    # Any other path: the contract's JSON 404, in DEBUG too (Django's debug 404 is HTML).
+    re_path(r"^", handler404),
+]
+
+handler404 = "blogapi.views.handler404"
+handler500 = "blogapi.views.handler500"

@@ -1,0 +1,37 @@
+from django.db import InterfaceError, OperationalError, connection
+from rest_framework import status
+from rest_framework.permissions import AllowAny
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from blogapi.exceptions import DATABASE_UNAVAILABLE, RETRY_AFTER_SECONDS, envelope, json_error
+
+NOT_FOUND = "Not found."
+
+
+class HealthCheckView(APIView):
+    """Liveness of the API and its database (API.md, Health). No authentication."""
+
+    authentication_classes = []
+    permission_classes = [AllowAny]
+
+    def get(self, request):
+        try:
+            with connection.cursor() as cursor:
+                cursor.execute("SELECT 1")
+        except (OperationalError, InterfaceError):
+            return Response(
+                envelope(status.HTTP_503_SERVICE_UNAVAILABLE, DATABASE_UNAVAILABLE, database="unavailable"),
+                status=status.HTTP_503_SERVICE_UNAVAILABLE,
+                headers={"Retry-After": RETRY_AFTER_SECONDS},
+            )
+        return Response({"status": "success", "message": "Hello World", "database": "ok"})
+
+
+def handler404(request, exception=None, **kwargs):
+    """Also the URL map's fallback: in DEBUG, Django's own 404 page would be HTML."""
+    return json_error(status.HTTP_404_NOT_FOUND, NOT_FOUND)
+
+
+def handler500(request):
+    return json_error(status.HTTP_500_INTERNAL_SERVER_ERROR)

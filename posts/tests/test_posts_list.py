@@ -1,0 +1,198 @@
+import datetime as dt
+import uuid
+
+import pytest
+from django.utils import timezone
+
+from posts.models import Post
+from posts.tests.factories import PostFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def list_posts(client, **params):
+    return client.get("/api/posts", params)
+
+
+def ids(response) -> list[str]:
+    return [post["id"] for post in response.json()["posts"]]
+
+
+def test_list_envelope_and_default_ordering(client_of):
+    older = PostFactory()
+    newer = PostFactory()
+    Post.objects.filter(id=older.id).update(created_at=timezone.now() - dt.timedelta(days=1))
+
+    response = list_posts(client_of)
+
+    assert response.status_code == 200
+    body = response.json()
+    assert {k: body[k] for k in ("status", "results", "total", "page", "limit")} == {
+        "status": "success",
+        "results": 2,
+        "total": 2,
+        "page": 1,
+        "limit": 10,
+    }
+    assert ids(response) == [str(newer.id), str(older.id)]
+
+
+def test_empty_list(client_of):
+    body = list_posts(client_of).json()
+    assert (body["results"], body["total"], body["posts"]) == (0, 0, [])
+
+
+def test_page_and_limit(client_of):
+    PostFactory.create_batch(5)
+    body = list_posts(client_of, page=2, limit=2).json()
+    assert (body["results"], body["total"], body["page"], body["limit"]) == (2, 5, 2, 2)
+
+
+def test_page_past_the_end_is_empty(client_of):
+    PostFactory.create_batch(3)
+    body = list_posts(client_of, page=99, limit=2).json()
+    assert (body["results"], body["total"], body["page"], body["posts"]) == (0, 3, 99, [])
+
+
+def test_huge_page_number_is_an_empty_page_not_an_error(client_of):
+    PostFactory()
+    response = list_posts(client_of, page=10**30)
+    assert response.status_code == 200
+    assert response.json()["posts"] == []
+
+
+def test_limit_is_capped_at_100(client_of):
+    PostFactory.create_batch(101)
+    body = list_posts(client_of, limit=500).json()
+    assert (body["limit"], body["results"], body["total"]) == (100, 100, 101)
+
+
+@pytest.mark.parametrize("param", ["page", "limit"])
+@pytest.mark.parametrize("value", ["0", "-1", "abc", "1.5", ""])
+def test_bad_page_or_limit_is_400(client_of, param, value):
+    response = list_posts(client_of, **{param: value})
+
+    assert response.status_code == 400
+    assert response.json() == {
+        "status": "fail",
+        "detail": "Invalid input.",
+        "errors": {param: ["A positive integer is required."]},
+    }
+
+
+def test_walk_over_all_pages_sees_every_post_once_even_with_equal_timestamps(client_of):
+    posts = PostFactory.create_batch(25)
+    same_instant = timezone.now()
+    Post.objects.update(created_at=same_instant, updated_at=same_instant)
+
+    for ordering in ["-created_at", "created_at", "updated_at", "-updated_at"]:
+        seen = []
+        for page in range(1, 5):
+            seen += ids(list_posts(client_of, page=page, limit=7, ordering=ordering))
+        assert sorted(seen) == sorted(str(p.id) for p in posts), ordering
+
+
+def test_list_query_count_does_not_grow_with_page_size(client_of, django_assert_num_queries):
+    PostFactory.create_batch(30)
+    # user lookup for the token, COUNT(*), the page with authors joined
+    with django_assert_num_queries(3):
+        assert list_posts(client_of, limit=30).json()["results"] == 30
+    with django_assert_num_queries(3):
+        assert list_posts(client_of, limit=2).json()["results"] == 2
+
+
+# --- search, filters, ordering ---------------------------------------------------------
+
+
+def test_search_requires_every_term_in_title_or_content_case_insensitively(client_of):
+    both = PostFactory(title="Django tips", content="about POSTGRES indexes")
+    PostFactory(title="Django only", content="nothing else")
+    PostFactory(title="Other", content="postgres only")
+
+    response = list_posts(client_of, search="  django   postgres ")
+
+    assert ids(response) == [str(both.id)]
+
+
+def test_search_treats_like_wildcards_literally(client_of):
+    PostFactory(title="anything")
+    literal = PostFactory(title="100% sure")
+    assert ids(list_posts(client_of, search="%")) == [str(literal.id)]
+    assert ids(list_posts(client_of, search="_")) == []
+
+
+def test_search_longer_than_200_characters_is_400(client_of):
+    response = list_posts(client_of, search="x" * 201)
+    assert response.status_code == 400
+    assert "search" in response.json()["errors"]
+    assert list_posts(client_of, search="x" * 200).status_code == 200
+
+
+def test_category_filter_is_exact_and_case_insensitive(client_of):
+    news = PostFactory(category="News")
+    PostFactory(category="Newsletter")
+    assert ids(list_posts(client_of, category="news")) == [str(news.id)]
+
+
+def test_user_id_filter(client_of, user):
+    mine = PostFactory(user=user)
+    PostFactory()
+    assert ids(list_posts(client_of, user_id=str(user.id))) == [str(mine.id)]
+
+
+def test_bad_user_id_is_400(client_of):
+    response = list_posts(client_of, user_id="nope")
+    assert response.status_code == 400
+    assert "user_id" in response.json()["errors"]
+
+
+def test_created_after_and_before_accept_dates_and_datetimes(client_of):
+    old = PostFactory()
+    new = PostFactory()
+    Post.objects.filter(id=old.id).update(created_at=dt.datetime(2020, 1, 1, 12, tzinfo=dt.UTC))
+    Post.objects.filter(id=new.id).update(created_at=dt.datetime(2024, 6, 1, 12, tzinfo=dt.UTC))
+
+    assert ids(list_posts(client_of, created_after="2021-01-01")) == [str(new.id)]
+    assert ids(list_posts(client_of, created_before="2021-01-01T00:00:00Z")) == [str(old.id)]
+    assert ids(list_posts(client_of, created_after="2019-12-31", created_before="2024-06-02")) == [
+        str(new.id),
+        str(old.id),
+    ]
+
+
+def test_bad_date_is_400(client_of):
+    response = list_posts(client_of, created_after="yesterday")
+    assert response.status_code == 400
+    assert "created_after" in response.json()["errors"]
+
+
+def test_ordering_by_title_both_ways(client_of):
+    b, a, c = PostFactory(title="b"), PostFactory(title="a"), PostFactory(title="c")
+    assert ids(list_posts(client_of, ordering="title")) == [str(a.id), str(b.id), str(c.id)]
+    assert ids(list_posts(client_of, ordering="-title")) == [str(c.id), str(b.id), str(a.id)]
+
+
+@pytest.mark.parametrize("ordering", ["content", "id; DROP TABLE", "-password", "user__email"])
+def test_unknown_ordering_is_400(client_of, ordering):
+    response = list_posts(client_of, ordering=ordering)
+    assert response.status_code == 400
+    assert "ordering" in response.json()["errors"]
+
+
+def test_filters_combine(client_of, user):
+    hit = PostFactory(user=user, category="tech", title="Rust and Python")
+    PostFactory(user=user, category="tech", title="Go")
+    PostFactory(category="tech", title="Python elsewhere")
+    response = list_posts(client_of, user_id=str(user.id), category="TECH", search="python")
+    assert ids(response) == [str(hit.id)]
+
+
+def test_nul_byte_in_query_is_400_not_500(client_of):
+    response = client_of.get("/api/posts?search=a%00b")
+    assert response.status_code == 400
+    assert response.json()["status"] == "fail"
+
+
+def test_unknown_filter_user_id_of_nobody_is_empty(client_of):
+    PostFactory()
+    assert ids(list_posts(client_of, user_id=str(uuid.uuid4()))) == []

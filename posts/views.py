@@ -1,0 +1,35 @@
+from django.http import Http404
+from rest_framework import viewsets
+from rest_framework.exceptions import NotFound
+from rest_framework.permissions import IsAuthenticated
+
+from blogapi.pagination import PageLimitPagination
+from posts.filters import PostFilter
+from posts.models import Post
+from posts.permissions import IsOwnerOrModerator
+from posts.serializers import PostSerializer
+
+POST_NOT_FOUND = "No post with this id: {id} found"
+
+
+class PostPagination(PageLimitPagination):
+    items_key = "posts"
+
+
+class PostViewSet(viewsets.ModelViewSet):
+    """Posts CRUD (API.md, Posts): everyone authenticated reads, authors and moderators write."""
+
+    queryset = Post.objects.with_author()
+    serializer_class = PostSerializer
+    permission_classes = [IsAuthenticated, IsOwnerOrModerator]
+    pagination_class = PostPagination
+    filterset_class = PostFilter
+
+    def get_object(self):
+        try:
+            return super().get_object()
+        except Http404:
+            raise NotFound(POST_NOT_FOUND.format(id=self.kwargs["pk"])) from None
+
+    def perform_create(self, serializer):
+        serializer.save(user=self.request.user)
