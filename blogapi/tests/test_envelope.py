@@ -42,7 +42,11 @@ def test_malformed_json_is_400(client_of):
 
 @pytest.mark.parametrize(
     "content_type,body",
-    [("application/x-www-form-urlencoded", "title=a"), ("text/plain", "hello"), ("multipart/form-data; boundary=x", "--x--")],
+    [
+        ("application/x-www-form-urlencoded", "title=a"),
+        ("text/plain", "hello"),
+        ("multipart/form-data; boundary=x", "--x--"),
+    ],
 )
 def test_non_json_body_is_415(client_of, content_type, body):
     response = client_of.post("/api/posts", data=body, content_type=content_type)

@@ -200,7 +200,14 @@ def test_other_user_can_read_post(client_of, others_post):
 
 @pytest.mark.parametrize(
     "method,path",
-    [("get", "list"), ("post", "list"), ("get", "detail"), ("put", "detail"), ("patch", "detail"), ("delete", "detail")],
+    [
+        ("get", "list"),
+        ("post", "list"),
+        ("get", "detail"),
+        ("put", "detail"),
+        ("patch", "detail"),
+        ("delete", "detail"),
+    ],
 )
 def test_anonymous_gets_401_with_bearer_challenge(api_client, others_post, method, path):
     response = getattr(api_client, method)(url() if path == "list" else url(others_post.id), VALID, format="json")
