@@ -36,3 +36,11 @@ def moderator(db):
 def client_of(auth_client, user):
     """An authenticated client for the default ``user``."""
     return auth_client(user)
+
+
+@pytest.fixture(autouse=True)
+def _fresh_throttle_cache():
+    """Throttle counts live in the cache: each test starts with none."""
+    from django.core.cache import cache
+
+    cache.clear()

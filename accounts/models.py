@@ -80,3 +80,38 @@ class User(AbstractBaseUser):
         return self.is_superuser or (
             self.is_staff and any(perm.startswith(f"{app_label}.") for perm in MODERATOR_PERMISSIONS)
         )
+
+
+class TokenPurpose(models.TextChoices):
+    VERIFY_EMAIL = "verify_email", "Email verification"
+    RESET_PASSWORD = "reset_password", "Password reset"
+
+
+class AccountTokenQuerySet(models.QuerySet):
+    def expired(self):
+        from django.utils import timezone
+
+        return self.filter(models.Q(expires_at__lte=timezone.now()) | models.Q(used_at__isnull=False))
+
+
+class AccountToken(models.Model):
+    """A single-use emailed token (verification or password reset).
+
+    Only the SHA-256 of the token is stored: a leaked table does not leak usable links.
+    The purpose keeps a verification token from ever working as a reset token.
+    """
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="account_tokens")
+    purpose = models.CharField(max_length=20, choices=TokenPurpose.choices)
+    token_hash = models.CharField(max_length=64, unique=True)
+    expires_at = models.DateTimeField()
+    used_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = AccountTokenQuerySet.as_manager()
+
+    class Meta:
+        indexes = [models.Index(fields=["user", "purpose"], name="accounttoken_user_purpose_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.get_purpose_display()} for {self.user_id}"

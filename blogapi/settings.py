@@ -115,6 +115,7 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = 1024 * 1024
 
 # --- REST framework -------------------------------------------------------------------
 AUTH_THROTTLE_RATE = env.str("AUTH_THROTTLE_RATE", default="10/minute")
+AUTH_THROTTLE_SCOPES = ("login", "register", "verification_resend", "password_forgot")
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": ["accounts.authentication.JWTCookieAuthentication"],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
@@ -123,7 +124,10 @@ REST_FRAMEWORK = {
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
     "EXCEPTION_HANDLER": "blogapi.exceptions.exception_handler",
     "DATETIME_FORMAT": "%Y-%m-%dT%H:%M:%S.%fZ",  # always UTC, always microseconds (API.md)
-    "DEFAULT_THROTTLE_RATES": {"auth": AUTH_THROTTLE_RATE},
+    "DEFAULT_THROTTLE_RATES": dict.fromkeys(AUTH_THROTTLE_SCOPES, AUTH_THROTTLE_RATE),
+    # Clients are told apart by REMOTE_ADDR; behind N trusted proxies, by X-Forwarded-For.
+    # Never None: DRF would then trust an X-Forwarded-For the client made up.
+    "NUM_PROXIES": env.int("NUM_PROXIES", default=0),
 }
 
 # --- JWT (API.md, Tokens) ---------------------------------------------------------------
@@ -151,6 +155,12 @@ SIMPLE_JWT = {
     "USER_ID_FIELD": "id",
     "USER_ID_CLAIM": "sub",
 }
+
+# Emailed single-use tokens, and where their links point (a front end's page, or the API itself).
+VERIFICATION_TOKEN_LIFETIME = timedelta(minutes=env.int("VERIFICATION_TOKEN_EXPIRES_IN", default=1440))
+PASSWORD_RESET_TOKEN_LIFETIME = timedelta(minutes=env.int("PASSWORD_RESET_TOKEN_EXPIRES_IN", default=30))
+VERIFICATION_URL = env.str("VERIFICATION_URL", default="")  # e.g. http://localhost:3000/verifyemail/{token}
+PASSWORD_RESET_URL = env.str("PASSWORD_RESET_URL", default="")  # e.g. http://localhost:3000/resetpassword/{token}
 
 # --- Email ----------------------------------------------------------------------------
 vars().update(env.email_url("EMAIL_URL", default="consolemail://"))

@@ -3,10 +3,13 @@
 from django.contrib import admin
 from django.urls import include, path, re_path
 
+from accounts.urls import auth_urlpatterns, users_urlpatterns
 from blogapi.views import HealthCheckView, handler404
 
 urlpatterns = [
     re_path(r"^api/healthchecker/?$", HealthCheckView.as_view(), name="healthchecker"),
+    path("api/auth/", include(auth_urlpatterns)),
+    path("api/users/", include(users_urlpatterns)),
     path("api/", include("posts.urls")),
     path("admin/", admin.site.urls),
     # Any other path: the contract's JSON 404, in DEBUG too (Django's debug 404 is HTML).

@@ -1,0 +1,160 @@
+"""Accounts endpoints (API.md, Accounts). Views pick serializers and call accounts.services."""
+
+from django.conf import settings
+from rest_framework import generics, status
+from rest_framework.permissions import AllowAny, IsAuthenticated
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from accounts import exceptions as messages
+from accounts import services
+from accounts.authentication import REFRESH_COOKIE
+from accounts.cookies import clear_auth_cookies, set_auth_cookies
+from accounts.exceptions import BadRequest
+from accounts.serializers import (
+    EmailSerializer,
+    LoginSerializer,
+    PasswordPairSerializer,
+    RefreshSerializer,
+    RegisterSerializer,
+    UserSerializer,
+)
+from accounts.throttles import AuthEndpointThrottle
+
+VERIFY_EMAIL_PATH = "/api/auth/verifyemail/{token}"
+RESET_PASSWORD_PATH = "/api/auth/resetpassword/{token}"
+
+
+def success(message: str | None = None, *, status_code: int = status.HTTP_200_OK) -> Response:
+    body = {"status": "success"} if message is None else {"status": "success", "message": message}
+    return Response(body, status=status_code)
+
+
+def link_template(request, configured: str, api_path: str) -> str:
+    """The front end's page when configured (VERIFICATION_URL...), else this API's own URL."""
+    return configured or request.build_absolute_uri(api_path).replace("%7Btoken%7D", "{token}")
+
+
+def token_pair_response(refresh) -> Response:
+    access_token, refresh_token = str(refresh.access_token), str(refresh)
+    response = Response({"status": "success", "access_token": access_token, "refresh_token": refresh_token})
+    set_auth_cookies(response, access_token=access_token, refresh_token=refresh_token)
+    return response
+
+
+def refresh_from(request) -> str | None:
+    """The refresh token from the body, else from the refresh_token cookie."""
+    data = request.data if request.method == "POST" else {}
+    serializer = RefreshSerializer(data=data)
+    serializer.is_valid(raise_exception=True)
+    return serializer.validated_data.get("refresh") or request.COOKIES.get(REFRESH_COOKIE) or None
+
+
+class PublicView(APIView):
+    """No authentication at all: a stale or invalid access cookie must not turn these into 401s."""
+
+    permission_classes = [AllowAny]
+
+    def perform_authentication(self, request):
+        pass  # DRF authenticates eagerly here; skipping keeps request.user lazy and unused
+
+
+class ThrottledPublicView(PublicView):
+    throttle_classes = [AuthEndpointThrottle]
+
+
+class RegisterView(ThrottledPublicView):
+    throttle_scope = "register"
+
+    def post(self, request):
+        serializer = RegisterSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = serializer.validated_data
+        services.user_register(
+            name=data["name"],
+            email=data["email"],
+            password=data["password"],
+            photo=data.get("photo"),
+            link_template=link_template(request, settings.VERIFICATION_URL, VERIFY_EMAIL_PATH),
+        )
+        return success(messages.REGISTERED, status_code=status.HTTP_201_CREATED)
+
+
+class VerifyEmailView(PublicView):
+    def get(self, request, token: str):
+        services.email_verify(raw_token=token)
+        return success(messages.VERIFIED)
+
+
+class VerificationResendView(ThrottledPublicView):
+    throttle_scope = "verification_resend"
+
+    def post(self, request):
+        serializer = EmailSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        services.verification_resend(
+            email=serializer.validated_data["email"],
+            link_template=link_template(request, settings.VERIFICATION_URL, VERIFY_EMAIL_PATH),
+        )
+        return success(messages.VERIFICATION_RESENT)
+
+
+class LoginView(ThrottledPublicView):
+    throttle_scope = "login"
+
+    def post(self, request):
+        serializer = LoginSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        return token_pair_response(services.user_login(**serializer.validated_data))
+
+
+class RefreshView(PublicView):
+    def post(self, request):
+        raw_refresh = refresh_from(request)
+        if not raw_refresh:
+            raise BadRequest(messages.REFRESH_MISSING)
+        return token_pair_response(services.tokens_refresh(raw_refresh=raw_refresh))
+
+    get = post
+
+
+class LogoutView(APIView):
+    permission_classes = [IsAuthenticated]
+
+    def post(self, request):
+        services.refresh_token_revoke(user=request.user, raw_refresh=refresh_from(request))
+        response = success()
+        clear_auth_cookies(response)
+        return response
+
+    get = post
+
+
+class ForgotPasswordView(ThrottledPublicView):
+    throttle_scope = "password_forgot"
+
+    def post(self, request):
+        serializer = EmailSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        services.password_forgot(
+            email=serializer.validated_data["email"],
+            link_template=link_template(request, settings.PASSWORD_RESET_URL, RESET_PASSWORD_PATH),
+        )
+        return success(messages.RESET_SENT)
+
+
+class ResetPasswordView(PublicView):
+    def patch(self, request, token: str):
+        serializer = PasswordPairSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        services.password_reset(raw_token=token, password=serializer.validated_data["password"])
+        return success(messages.PASSWORD_UPDATED)
+
+
+class MeView(generics.RetrieveUpdateAPIView):
+    serializer_class = UserSerializer
+    permission_classes = [IsAuthenticated]
+    http_method_names = ["get", "patch", "head", "options"]
+
+    def get_object(self):
+        return self.request.user
