@@ -45,6 +45,12 @@ def _load_public(pem: bytes) -> rsa.RSAPublicKey:
     return key
 
 
+def _private_pem(key: rsa.RSAPrivateKey) -> bytes:
+    return key.private_bytes(
+        serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+    )
+
+
 def _public_pem(key: rsa.RSAPrivateKey) -> bytes:
     return key.public_key().public_bytes(serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo)
 
@@ -55,11 +61,8 @@ def _development_key(folder: Path) -> bytes:
     if not path.exists():
         folder.mkdir(parents=True, exist_ok=True)
         key = rsa.generate_private_key(public_exponent=65537, key_size=MIN_RSA_BITS)
-        pem = key.private_bytes(
-            serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
-        )
         path.touch(mode=0o600)
-        path.write_bytes(pem)
+        path.write_bytes(_private_pem(key))
     return path.read_bytes()
 
 
@@ -83,9 +86,8 @@ def load_jwt_keys(*, algorithm: str, private_key: str, public_key: str, debug: b
         raise ImproperlyConfigured(
             f"JWT_PRIVATE_KEY is {private.key_size} bits; RSA keys need at least {MIN_RSA_BITS}."
         )
-    derived_public_pem = _public_pem(private)
     if public_key:
         public = _load_public(_pem(public_key, "JWT_PUBLIC_KEY"))
         if public.public_numbers() != private.public_key().public_numbers():
             raise ImproperlyConfigured("JWT_PUBLIC_KEY does not match JWT_PRIVATE_KEY.")
-    return private_pem.decode(), derived_public_pem.decode()
+    return _private_pem(private).decode(), _public_pem(private).decode()
