@@ -1,6 +1,7 @@
 import uuid
 
 from django.conf import settings
+from django.contrib.postgres.indexes import GinIndex, OpClass
 from django.db import models
 from django.db.models.functions import Upper
 
@@ -33,6 +34,9 @@ class Post(models.Model):
             # Filters: author (with the default ordering) and case-insensitive category.
             models.Index(fields=["user", "created_at"], name="post_user_created_idx"),
             models.Index(Upper("category"), "created_at", name="post_category_ci_idx"),
+            # Substring search (API search, admin search): see migration 0002_post_search_trgm.
+            GinIndex(OpClass(Upper("title"), name="gin_trgm_ops"), name="post_title_trgm_idx"),
+            GinIndex(OpClass(Upper("content"), name="gin_trgm_ops"), name="post_content_trgm_idx"),
         ]
 
     def __str__(self) -> str:
