@@ -2,12 +2,13 @@ from rest_framework import serializers
 
 from accounts.exceptions import PASSWORDS_DO_NOT_MATCH
 from accounts.models import User
+from blogapi.serializers import StrictCharField, StrictModelSerializer
 
 PASSWORD_MAX_LENGTH = 256
 
 
 def password_field() -> serializers.CharField:
-    return serializers.CharField(write_only=True, trim_whitespace=False, max_length=PASSWORD_MAX_LENGTH)
+    return StrictCharField(write_only=True, trim_whitespace=False, max_length=PASSWORD_MAX_LENGTH)
 
 
 class PasswordPairSerializer(serializers.Serializer):
@@ -23,9 +24,9 @@ class PasswordPairSerializer(serializers.Serializer):
 class RegisterSerializer(PasswordPairSerializer):
     """Only these fields are read: role, verified, is_staff or id in the body are ignored."""
 
-    name = serializers.CharField(max_length=100)
+    name = StrictCharField(max_length=100)
     email = serializers.EmailField(max_length=255)
-    photo = serializers.CharField(max_length=255, required=False, allow_null=True)
+    photo = StrictCharField(max_length=255, required=False, allow_null=True)
 
     def validate(self, attrs):
         from accounts.services import validate_password_strength
@@ -36,8 +37,8 @@ class RegisterSerializer(PasswordPairSerializer):
 
 
 class LoginSerializer(serializers.Serializer):
-    email = serializers.CharField(max_length=255)
-    password = serializers.CharField(trim_whitespace=False, max_length=PASSWORD_MAX_LENGTH)
+    email = StrictCharField(max_length=255)
+    password = StrictCharField(trim_whitespace=False, max_length=PASSWORD_MAX_LENGTH)
 
 
 class EmailSerializer(serializers.Serializer):
@@ -45,13 +46,13 @@ class EmailSerializer(serializers.Serializer):
 
 
 class RefreshSerializer(serializers.Serializer):
-    refresh = serializers.CharField(required=False, allow_blank=True)
+    refresh = StrictCharField(required=False, allow_blank=True)
 
 
-class UserSerializer(serializers.ModelSerializer):
+class UserSerializer(StrictModelSerializer):
     """The full user, as shown to its owner (API.md, User object)."""
 
-    name = serializers.CharField(max_length=100)
+    name = StrictCharField(max_length=100)
 
     class Meta:
         model = User
@@ -62,6 +63,6 @@ class UserSerializer(serializers.ModelSerializer):
 class TokenPairSerializer(serializers.Serializer):
     """Response of login and refresh."""
 
-    status = serializers.CharField(default="success")
-    access_token = serializers.CharField()
-    refresh_token = serializers.CharField()
+    status = serializers.ChoiceField(choices=["success"])
+    access_token = StrictCharField()
+    refresh_token = StrictCharField()

@@ -1,6 +1,7 @@
 """Accounts endpoints (API.md, Accounts). Views pick serializers and call accounts.services."""
 
 from django.conf import settings
+from drf_spectacular.utils import extend_schema
 from rest_framework import generics, status
 from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.response import Response
@@ -17,9 +18,11 @@ from accounts.serializers import (
     PasswordPairSerializer,
     RefreshSerializer,
     RegisterSerializer,
+    TokenPairSerializer,
     UserSerializer,
 )
 from accounts.throttles import AuthEndpointThrottle
+from blogapi.schema import ErrorSerializer, MessageSerializer, SuccessSerializer, ValidationErrorSerializer
 
 VERIFY_EMAIL_PATH = "/api/auth/verifyemail/{token}"
 RESET_PASSWORD_PATH = "/api/auth/resetpassword/{token}"
@@ -54,6 +57,7 @@ class PublicView(APIView):
     """No authentication at all: a stale or invalid access cookie must not turn these into 401s."""
 
     permission_classes = [AllowAny]
+    skips_authentication = True  # read by blogapi.schema
 
     def perform_authentication(self, request):
         pass  # DRF authenticates eagerly here; skipping keeps request.user lazy and unused
@@ -66,6 +70,7 @@ class ThrottledPublicView(PublicView):
 class RegisterView(ThrottledPublicView):
     throttle_scope = "register"
 
+    @extend_schema(request=RegisterSerializer, responses={201: MessageSerializer, 409: ErrorSerializer})
     def post(self, request):
         serializer = RegisterSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
@@ -81,6 +86,7 @@ class RegisterView(ThrottledPublicView):
 
 
 class VerifyEmailView(PublicView):
+    @extend_schema(responses={200: MessageSerializer, 403: ErrorSerializer})
     def get(self, request, token: str):
         services.email_verify(raw_token=token)
         return success(messages.VERIFIED)
@@ -89,6 +95,7 @@ class VerifyEmailView(PublicView):
 class VerificationResendView(ThrottledPublicView):
     throttle_scope = "verification_resend"
 
+    @extend_schema(request=EmailSerializer, responses={200: MessageSerializer})
     def post(self, request):
         serializer = EmailSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
@@ -102,6 +109,10 @@ class VerificationResendView(ThrottledPublicView):
 class LoginView(ThrottledPublicView):
     throttle_scope = "login"
 
+    @extend_schema(
+        request=LoginSerializer,
+        responses={200: TokenPairSerializer, 400: ValidationErrorSerializer, 401: ErrorSerializer},
+    )
     def post(self, request):
         serializer = LoginSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
@@ -109,6 +120,11 @@ class LoginView(ThrottledPublicView):
 
 
 class RefreshView(PublicView):
+    @extend_schema(
+        request=RefreshSerializer,
+        responses={200: TokenPairSerializer, 400: ValidationErrorSerializer, 401: ErrorSerializer},
+        description="The refresh token comes from the body or the refresh_token cookie.",
+    )
     def post(self, request):
         raw_refresh = refresh_from(request)
         if not raw_refresh:
@@ -121,6 +137,7 @@ class RefreshView(PublicView):
 class LogoutView(APIView):
     permission_classes = [IsAuthenticated]
 
+    @extend_schema(request=RefreshSerializer, responses={200: SuccessSerializer})
     def post(self, request):
         services.refresh_token_revoke(user=request.user, raw_refresh=refresh_from(request))
         response = success()
@@ -133,6 +150,7 @@ class LogoutView(APIView):
 class ForgotPasswordView(ThrottledPublicView):
     throttle_scope = "password_forgot"
 
+    @extend_schema(request=EmailSerializer, responses={200: MessageSerializer})
     def post(self, request):
         serializer = EmailSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
@@ -144,6 +162,7 @@ class ForgotPasswordView(ThrottledPublicView):
 
 
 class ResetPasswordView(PublicView):
+    @extend_schema(request=PasswordPairSerializer, responses={200: MessageSerializer, 403: ErrorSerializer})
     def patch(self, request, token: str):
         serializer = PasswordPairSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)

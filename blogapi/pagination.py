@@ -46,6 +46,24 @@ class PageLimitPagination(BasePagination):
             }
         )
 
+    def get_schema_operation_parameters(self, view):
+        return [
+            {
+                "name": "page",
+                "in": "query",
+                "required": False,
+                "description": "Page number, from 1. A page past the end is empty.",
+                "schema": {"type": "integer", "minimum": 1, "default": 1},
+            },
+            {
+                "name": "limit",
+                "in": "query",
+                "required": False,
+                "description": f"Items per page; above {self.max_limit} it is capped at {self.max_limit}.",
+                "schema": {"type": "integer", "minimum": 1, "default": self.default_limit},
+            },
+        ]
+
     def get_paginated_response_schema(self, schema):
         return {
             "type": "object",

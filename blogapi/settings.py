@@ -38,6 +38,8 @@ INSTALLED_APPS = [
     "rest_framework_simplejwt.token_blacklist",
     "django_filters",
     "corsheaders",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
     "accounts",
     "posts",
 ]
@@ -62,7 +64,7 @@ APPEND_SLASH = False  # API.md: every path answers with and without a trailing s
 TEMPLATES = [
     {
         "BACKEND": "django.template.backends.django.DjangoTemplates",
-        "DIRS": [],
+        "DIRS": [BASE_DIR / "blogapi" / "templates"],
         "APP_DIRS": True,
         "OPTIONS": {
             "context_processors": [
@@ -127,6 +129,7 @@ REST_FRAMEWORK = {
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
     "EXCEPTION_HANDLER": "blogapi.exceptions.exception_handler",
+    "DEFAULT_SCHEMA_CLASS": "blogapi.schema.BlogAutoSchema",
     "DATETIME_FORMAT": "%Y-%m-%dT%H:%M:%S.%fZ",  # always UTC, always microseconds (API.md)
     "DEFAULT_THROTTLE_RATES": dict.fromkeys(AUTH_THROTTLE_SCOPES, AUTH_THROTTLE_RATE),
     # Clients are told apart by REMOTE_ADDR; behind N trusted proxies, by X-Forwarded-For.
@@ -175,6 +178,30 @@ EMAIL_TIMEOUT = 10
 CORS_ALLOWED_ORIGINS = CLIENT_ORIGINS
 CORS_ALLOW_CREDENTIALS = True
 CSRF_TRUSTED_ORIGINS = CLIENT_ORIGINS
+
+# --- OpenAPI (drf-spectacular); Swagger UI and ReDoc assets bundled by the sidecar ------------
+SPECTACULAR_SETTINGS = {
+    "TITLE": "Blog API",
+    "DESCRIPTION": (
+        "Posts CRUD behind JWT authentication (RS256). Authenticate with `Authorization: Bearer <access_token>` "
+        "from `POST /api/auth/login`, or with the HttpOnly cookies it sets. Every error body is "
+        '`{"status": "fail"|"error", "detail": "..."}`; validation errors add `errors`.'
+    ),
+    "VERSION": "1.0.0",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SERVE_PERMISSIONS": ["rest_framework.permissions.AllowAny"],
+    "SERVE_AUTHENTICATION": [],
+    "COMPONENT_SPLIT_REQUEST": True,
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    "ENUM_NAME_OVERRIDES": {
+        "ErrorStatusEnum": ["fail", "error"],
+        "SuccessStatusEnum": ["success"],
+        "OutageStatusEnum": ["error"],
+        "RoleEnum": "accounts.models.Role",
+    },
+}
 
 # --- Security ---------------------------------------------------------------------------
 SESSION_COOKIE_SECURE = not DEBUG

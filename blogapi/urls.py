@@ -2,6 +2,7 @@
 
 from django.contrib import admin
 from django.urls import include, path, re_path
+from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
 
 from accounts.urls import auth_urlpatterns, users_urlpatterns
 from blogapi.views import HealthCheckView, handler404
@@ -11,6 +12,13 @@ urlpatterns = [
     path("api/auth/", include(auth_urlpatterns)),
     path("api/users/", include(users_urlpatterns)),
     path("api/", include("posts.urls")),
+    re_path(r"^api/schema/?$", SpectacularAPIView.as_view(), name="schema"),
+    re_path(r"^api/docs/?$", SpectacularSwaggerView.as_view(url_name="schema"), name="docs"),
+    re_path(
+        r"^api/redoc/?$",
+        SpectacularRedocView.as_view(url_name="schema", template_name="blogapi/redoc.html"),
+        name="redoc",
+    ),
     path("admin/", admin.site.urls),
     # Any other path: the contract's JSON 404, in DEBUG too (Django's debug 404 is HTML).
     re_path(r"^", handler404),

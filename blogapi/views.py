@@ -1,5 +1,6 @@
 from django.db import InterfaceError, OperationalError, connection
-from rest_framework import status
+from drf_spectacular.utils import extend_schema
+from rest_framework import serializers, status
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -9,12 +10,25 @@ from blogapi.exceptions import DATABASE_UNAVAILABLE, RETRY_AFTER_SECONDS, envelo
 NOT_FOUND = "Not found."
 
 
+class HealthSerializer(serializers.Serializer):
+    status = serializers.ChoiceField(choices=["success"])
+    message = serializers.CharField()
+    database = serializers.ChoiceField(choices=["ok"])
+
+
+class HealthOutageSerializer(serializers.Serializer):
+    status = serializers.ChoiceField(choices=["error"])
+    detail = serializers.CharField()
+    database = serializers.ChoiceField(choices=["unavailable"])
+
+
 class HealthCheckView(APIView):
     """Liveness of the API and its database (API.md, Health). No authentication."""
 
     authentication_classes = []
     permission_classes = [AllowAny]
 
+    @extend_schema(responses={200: HealthSerializer, 503: HealthOutageSerializer})
     def get(self, request):
         try:
             with connection.cursor() as cursor:

@@ -1,11 +1,15 @@
+import datetime as dt
+
 import django_filters
 from django.db.models import Q
+from rest_framework.exceptions import ValidationError
 
 from posts.models import Post
 
 SEARCH_MAX_LENGTH = 200
 ORDERING_FIELDS = ("created_at", "updated_at", "title")
 DEFAULT_ORDERING = "-created_at"
+NOT_BLANK = ("user_id", "created_after", "created_before")
 
 
 class StableOrderingFilter(django_filters.OrderingFilter):
@@ -21,17 +25,42 @@ class StableOrderingFilter(django_filters.OrderingFilter):
         return qs.order_by(*ordering, tie_break)
 
 
+class UTCIsoDateTimeFilter(django_filters.IsoDateTimeFilter):
+    """ISO 8601 date or datetime, compared in UTC.
+
+    Python accepts offsets up to +-23:59, PostgreSQL only +-15:59: normalising to UTC
+    first keeps such (valid) input from reaching the database as an error.
+    """
+
+    def filter(self, qs, value):
+        if value:
+            try:
+                value = value.astimezone(dt.UTC)
+            except OverflowError:
+                raise ValidationError({self.field_name: ["Date out of range."]}) from None
+        return super().filter(qs, value)
+
+
 class PostFilter(django_filters.FilterSet):
     search = django_filters.CharFilter(method="filter_search", max_length=SEARCH_MAX_LENGTH)
     category = django_filters.CharFilter(field_name="category", lookup_expr="iexact")
     user_id = django_filters.UUIDFilter(field_name="user_id")
-    created_after = django_filters.IsoDateTimeFilter(field_name="created_at", lookup_expr="gte")
-    created_before = django_filters.IsoDateTimeFilter(field_name="created_at", lookup_expr="lt")
+    created_after = UTCIsoDateTimeFilter(field_name="created_at", lookup_expr="gte")
+    created_before = UTCIsoDateTimeFilter(field_name="created_at", lookup_expr="lt")
     ordering = StableOrderingFilter(fields=ORDERING_FIELDS)
 
     class Meta:
         model = Post
         fields = []
+
+    def is_valid(self) -> bool:
+        """A typed parameter given empty (``?user_id=``) is an error, not an absent filter."""
+        valid = super().is_valid()
+        for name in NOT_BLANK:
+            if self.data.get(name) == "":
+                self.form.add_error(name, "This field may not be blank.")
+                valid = False
+        return valid
 
     def filter_search(self, queryset, name, value):
         """Every whitespace-separated term must occur in the title or the content."""

@@ -1,12 +1,13 @@
 from rest_framework import serializers
 
 from accounts.models import User
+from blogapi.serializers import StrictCharField, StrictModelSerializer
 from posts.models import Post
 
 CONTENT_MAX_LENGTH = 50_000
 
 
-class AuthorSerializer(serializers.ModelSerializer):
+class AuthorSerializer(StrictModelSerializer):
     """The public view of a post's author: no email (API.md, Post object)."""
 
     class Meta:
@@ -15,10 +16,10 @@ class AuthorSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class PostSerializer(serializers.ModelSerializer):
+class PostSerializer(StrictModelSerializer):
     user_id = serializers.UUIDField(read_only=True)
     user = AuthorSerializer(read_only=True)
-    content = serializers.CharField(max_length=CONTENT_MAX_LENGTH)
+    content = StrictCharField(max_length=CONTENT_MAX_LENGTH)
 
     class Meta:
         model = Post

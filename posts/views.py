@@ -1,10 +1,12 @@
 from django.http import Http404
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import viewsets
 from rest_framework.exceptions import NotFound
 from rest_framework.permissions import IsAuthenticated
 
 from blogapi.pagination import PageLimitPagination
-from posts.filters import PostFilter
+from posts.filters import SEARCH_MAX_LENGTH, PostFilter
 from posts.models import Post
 from posts.permissions import IsOwnerOrModerator
 from posts.serializers import PostSerializer
@@ -16,6 +18,23 @@ class PostPagination(PageLimitPagination):
     items_key = "posts"
 
 
+@extend_schema_view(
+    list=extend_schema(
+        parameters=[
+            OpenApiParameter(
+                "search",
+                {"type": "string", "maxLength": SEARCH_MAX_LENGTH},
+                description="Case-insensitive; every whitespace-separated term must occur in the title or the content.",
+            ),
+            OpenApiParameter("category", str, description="Exact category, case-insensitive."),
+            OpenApiParameter("user_id", OpenApiTypes.UUID, description="Posts of this author."),
+            OpenApiParameter(
+                "created_after", OpenApiTypes.DATETIME, description="ISO 8601 date or datetime (inclusive)."
+            ),
+            OpenApiParameter("created_before", OpenApiTypes.DATETIME, description="ISO 8601 date or datetime."),
+        ]
+    )
+)
 class PostViewSet(viewsets.ModelViewSet):
     """Posts CRUD (API.md, Posts): everyone authenticated reads, authors and moderators write."""
 

@@ -47,3 +47,10 @@ def test_patch_me_rejects_a_bad_name(client_of, user, name):
 
 def test_put_me_is_not_allowed(client_of):
     assert client_of.put("/api/users/me", {"name": "x"}, format="json").status_code == 405
+
+
+@pytest.mark.parametrize("body", [{"photo": 5}, {"name": 12}, {"name": True}])
+def test_patch_me_rejects_non_string_values(client_of, user, body):
+    response = client_of.patch("/api/users/me", body, format="json")
+    assert response.status_code == 400
+    assert list(response.json()["errors"]) == list(body)

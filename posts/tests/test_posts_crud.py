@@ -78,6 +78,9 @@ def test_create_requires_every_field(client_of, missing):
         ("image", "x" * 256),
         ("title", "nul\x00byte"),
         ("title", None),
+        ("title", 12),
+        ("image", True),
+        ("content", ["a"]),
     ],
 )
 def test_create_rejects_bad_fields(client_of, field, value):

@@ -196,3 +196,25 @@ def test_nul_byte_in_query_is_400_not_500(client_of):
 def test_unknown_filter_user_id_of_nobody_is_empty(client_of):
     PostFactory()
     assert ids(list_posts(client_of, user_id=str(uuid.uuid4()))) == []
+
+
+@pytest.mark.parametrize("value", ["9278-10-27T12:25:41-22:13", "0001-01-01T00:00:00+23:00"])
+def test_extreme_time_zone_offsets_are_handled_not_500(client_of, value):
+    PostFactory()
+    response = list_posts(client_of, created_before=value)
+    assert response.status_code in (200, 400)
+    assert response.json()["status"] in ("success", "fail")
+
+
+def test_far_offset_is_compared_in_utc(client_of):
+    post = PostFactory()
+    Post.objects.filter(id=post.id).update(created_at=dt.datetime(2024, 1, 1, 12, tzinfo=dt.UTC))
+    # 2024-01-01T23:30+20:00 is 03:30 UTC on that day: before the post
+    assert ids(list_posts(client_of, created_after="2024-01-01T23:30:00+20:00")) == [str(post.id)]
+
+
+@pytest.mark.parametrize("param", ["user_id", "created_after", "created_before"])
+def test_blank_typed_filter_is_400(client_of, param):
+    response = list_posts(client_of, **{param: ""})
+    assert response.status_code == 400
+    assert param in response.json()["errors"]

@@ -1,0 +1,114 @@
+"""OpenAPI generation (drf-spectacular): the error envelope on every operation, and the auth schemes.
+
+Each operation documents the errors it can really answer with, derived from the view:
+a body (400, 415), list parameters (400), authentication (401; 403 for cookie-authenticated
+writes and object permissions), a path id (404), throttles (429), and 503 when the
+database is down. Views add their own (409, 403 for tokens...) with ``extend_schema``.
+"""
+
+from drf_spectacular.extensions import OpenApiAuthenticationExtension
+from drf_spectacular.openapi import AutoSchema
+from drf_spectacular.plumbing import build_bearer_security_scheme_object
+from rest_framework import serializers
+from rest_framework.permissions import AllowAny
+
+
+class ErrorSerializer(serializers.Serializer):
+    status = serializers.ChoiceField(choices=["fail", "error"], help_text="fail for 4xx, error for 5xx")
+    detail = serializers.CharField()
+
+
+class ValidationErrorSerializer(ErrorSerializer):
+    errors = serializers.DictField(
+        child=serializers.ListField(child=serializers.CharField()),
+        required=False,
+        help_text="Messages per field (present on validation errors)",
+    )
+
+
+class SuccessSerializer(serializers.Serializer):
+    status = serializers.ChoiceField(choices=["success"])
+
+
+class MessageSerializer(SuccessSerializer):
+    message = serializers.CharField()
+
+
+ERROR_DESCRIPTIONS = {
+    400: "Invalid input",
+    401: "Not authenticated: missing, invalid or expired token",
+    403: "Not allowed",
+    404: "Not found",
+    409: "Conflict",
+    413: "Request body too large",
+    415: "Unsupported media type: bodies are JSON",
+    429: "Too many requests (see Retry-After)",
+    503: "Service unavailable: database down (see Retry-After)",
+}
+UNSAFE_METHODS = {"POST", "PUT", "PATCH", "DELETE"}
+
+
+class BlogAutoSchema(AutoSchema):
+    def error_statuses(self) -> set[int]:
+        view, method = self.view, self.method
+        statuses = {503}
+        if method in UNSAFE_METHODS and method != "DELETE":
+            statuses |= {400, 413, 415}
+        if self._is_list_view() and method == "GET":
+            statuses.add(400)
+        if not any(isinstance(permission, AllowAny) for permission in view.get_permissions()):
+            statuses.add(401)
+            if method in UNSAFE_METHODS:
+                statuses.add(403)  # cookie-authenticated writes from a foreign origin; object permissions
+        if "{id}" in self.path:
+            statuses.add(404)
+        if view.get_throttles():
+            statuses.add(429)
+        return statuses
+
+    def get_auth(self):
+        # Public endpoints (login, register...) never read credentials: no security requirement.
+        if getattr(self.view, "skips_authentication", False):
+            return []
+        return super().get_auth()
+
+    def _get_response_bodies(self, direction="response"):
+        responses = super()._get_response_bodies(direction)
+        for code in sorted(self.error_statuses()):
+            if str(code) not in responses:
+                serializer = ValidationErrorSerializer if code == 400 else ErrorSerializer
+                response = self._get_response_for_code(serializer, str(code), direction=direction)
+                response["description"] = ERROR_DESCRIPTIONS[code]
+                responses[str(code)] = response
+        return responses
+
+    def _get_response_headers_for_code(self, status_code, direction="response"):
+        headers = super()._get_response_headers_for_code(status_code, direction)
+        if status_code == "401":
+            headers.setdefault("WWW-Authenticate", {"schema": {"type": "string"}, "description": "Bearer"})
+        if status_code in ("429", "503"):
+            headers.setdefault("Retry-After", {"schema": {"type": "integer"}, "description": "Seconds to wait"})
+        return headers
+
+
+class JWTCookieAuthenticationScheme(OpenApiAuthenticationExtension):
+    """Bearer header, or the HttpOnly ``access_token`` cookie set by login (API.md, Tokens)."""
+
+    target_class = "accounts.authentication.JWTCookieAuthentication"
+    name = ["bearerAuth", "cookieAuth"]
+
+    def get_security_definition(self, auto_schema):
+        return [
+            build_bearer_security_scheme_object(
+                header_name="HTTP_AUTHORIZATION", token_prefix="Bearer", bearer_format="JWT"
+            ),
+            {
+                "type": "apiKey",
+                "in": "cookie",
+                "name": "access_token",
+                "description": "Set by login/refresh. Unsafe methods also need an allowed Origin or Referer.",
+            },
+        ]
+
+    def get_security_requirement(self, auto_schema):
+        return [{"bearerAuth": []}, {"cookieAuth": []}]
