@@ -8,13 +8,15 @@ outermost and turns each of them into the contract's envelope.
 import logging
 
 from django.conf import settings
-from django.http import HttpRequest, HttpResponse
+from django.core.exceptions import BadRequest, PermissionDenied, SuspiciousOperation
+from django.http import Http404, HttpRequest, HttpResponse
 
 from blogapi.exceptions import DATABASE_UNAVAILABLE, is_database_outage, json_error
 
 logger = logging.getLogger("blogapi.errors")
 
 ADMIN_PREFIX = "/admin/"
+CLIENT_ERRORS = (Http404, PermissionDenied, BadRequest, SuspiciousOperation)
 
 
 class JSONErrorMiddleware:
@@ -30,7 +32,9 @@ class JSONErrorMiddleware:
             return json_error(response.status_code)
         return response
 
-    def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse:
+    def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:
+        if isinstance(exception, CLIENT_ERRORS):
+            return None  # Django answers these with a 4xx, made JSON on the way out in __call__
         if is_database_outage(exception):
             logger.error("Database unavailable: %s", exception)
             return json_error(503, DATABASE_UNAVAILABLE)
