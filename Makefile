@@ -9,7 +9,7 @@ BIND ?= 127.0.0.1:8000
 export DEBUG ?= 1
 WITH_DB := $(PY) -m blogapi.embedded_postgres
 
-.PHONY: install run dev test lint fmt check bench clean
+.PHONY: install run dev test lint fmt check bench fuzz clean
 
 install: $(VENV)/.installed
 
@@ -30,7 +30,8 @@ test: install ## the whole suite, on a throw-away embedded PostgreSQL unless DAT
 	$(WITH_DB) --throwaway -- $(PY) -m pytest $(PYTEST_ARGS)
 
 check: install ## Django's system checks and missing migrations
-	$(WITH_DB) --throwaway -- sh -c '$(PY) manage.py check && $(PY) manage.py makemigrations --check --dry-run'
+	$(WITH_DB) --throwaway -- sh -c '$(PY) manage.py check && $(PY) manage.py makemigrations --check --dry-run && \
+		$(PY) manage.py spectacular --validate --fail-on-warn --file /dev/null'
 
 lint: install
 	$(VENV)/bin/ruff check .
@@ -45,3 +46,7 @@ bench: install ## prints the benchmark figures
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache staticfiles
+
+fuzz: install ## a longer schemathesis run against a live server
+	FUZZ_MAX_EXAMPLES=$${FUZZ_MAX_EXAMPLES:-200} FUZZ_MAX_TIME=$${FUZZ_MAX_TIME:-600} FUZZ_SEED=$${FUZZ_SEED:-$$RANDOM} \
+		$(WITH_DB) --throwaway -- $(PY) -m pytest -q blogapi/tests/test_fuzz.py
