@@ -38,4 +38,4 @@ HEALTHCHECK --interval=30s --timeout=5s --start-period=30s --retries=3 \
 # with `docker compose run`). With several replicas, apply migrations once before
 # starting them (`docker compose run --rm api true`) so that they do not race.
 ENTRYPOINT ["/bin/sh", "-c", "python manage.py migrate --no-input && exec \"$@\"", "--"]
-CMD ["/bin/sh", "-c", "exec gunicorn blogapi.wsgi --bind 0.0.0.0:8000 --workers ${WEB_CONCURRENCY:-2} --access-logfile -"]
+CMD ["/bin/sh", "-c", "exec gunicorn blogapi.wsgi --bind 0.0.0.0:8000 --workers ${WEB_CONCURRENCY:-2}"]

@@ -20,7 +20,7 @@ $(VENV)/.installed: requirements.txt
 
 run: install ## migrate, seed demo data on first run, serve with gunicorn on $(BIND)
 	$(WITH_DB) -- sh -c '$(PY) manage.py migrate --no-input && $(PY) manage.py seed --if-empty && \
-		exec $(VENV)/bin/gunicorn blogapi.wsgi --bind $(BIND) --workers $${WEB_CONCURRENCY:-2} --access-logfile -'
+		exec $(VENV)/bin/gunicorn blogapi.wsgi --bind $(BIND) --workers $${WEB_CONCURRENCY:-2}'
 
 dev: install ## the same with Django's autoreloading runserver
 	$(WITH_DB) -- sh -c '$(PY) manage.py migrate --no-input && $(PY) manage.py seed --if-empty && \

@@ -104,3 +104,24 @@ def test_production_start_up_with_good_keys_passes():
     private, public = pem_pair()
     result = manage_check(DEBUG="0", SECRET_KEY="x" * 50, JWT_PRIVATE_KEY=private, JWT_PUBLIC_KEY=public)
     assert result.returncode == 0, result.stderr
+
+
+def test_production_settings_pass_the_deploy_check():
+    private, public = pem_pair()
+    environment = {
+        "PATH": os.environ["PATH"],
+        "DATABASE_URL": "postgres://postgres@127.0.0.1:1/none",
+        "DEBUG": "0",
+        "SECRET_KEY": "k" * 30 + "Zq8#vX!2m@Lp4$Rt7^Wy9&Bn",
+        "JWT_PRIVATE_KEY": private,
+        "JWT_PUBLIC_KEY": public,
+    }
+    result = subprocess.run(
+        [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
+        cwd=ROOT,
+        env=environment,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
