@@ -2,6 +2,7 @@ import pytest
 from rest_framework.test import APIClient
 from rest_framework_simplejwt.tokens import RefreshToken
 
+from accounts.models import Role
 from accounts.tests.factories import ModeratorFactory, UserFactory
 
 
@@ -30,6 +31,22 @@ def user(db):
 @pytest.fixture
 def moderator(db):
     return ModeratorFactory()
+
+
+@pytest.fixture
+def admin_account(db):
+    return UserFactory(role=Role.ADMIN)
+
+
+@pytest.fixture
+def login(client):
+    """``login(user)``: Django's test client with ``user`` logged in (the admin's session)."""
+
+    def as_user(user):
+        client.force_login(user)
+        return client
+
+    return as_user
 
 
 @pytest.fixture

@@ -92,18 +92,30 @@ class VerifyEmailView(PublicView):
         return success(messages.VERIFIED)
 
 
-class VerificationResendView(ThrottledPublicView):
-    throttle_scope = "verification_resend"
+class EmailedLinkView(ThrottledPublicView):
+    """POST {email}: email a link when the account qualifies; the same answer either way (no enumeration)."""
+
+    send_link = None  # the service: send_link(email=..., link_template=...)
+    link_setting = ""  # the setting with the front end's URL template
+    link_path = ""  # the API's own URL template, when that setting is empty
+    message = ""
 
     @extend_schema(request=EmailSerializer, responses={200: MessageSerializer})
     def post(self, request):
         serializer = EmailSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        services.verification_resend(
+        self.send_link(
             email=serializer.validated_data["email"],
-            link_template=link_template(request, settings.VERIFICATION_URL, VERIFY_EMAIL_PATH),
+            link_template=link_template(request, getattr(settings, self.link_setting), self.link_path),
         )
-        return success(messages.VERIFICATION_RESENT)
+        return success(self.message)
+
+
+class VerificationResendView(EmailedLinkView):
+    throttle_scope = "verification_resend"
+    send_link = staticmethod(services.verification_resend)
+    link_setting, link_path = "VERIFICATION_URL", VERIFY_EMAIL_PATH
+    message = messages.VERIFICATION_RESENT
 
 
 class LoginView(ThrottledPublicView):
@@ -147,18 +159,11 @@ class LogoutView(APIView):
     get = post
 
 
-class ForgotPasswordView(ThrottledPublicView):
+class ForgotPasswordView(EmailedLinkView):
     throttle_scope = "password_forgot"
-
-    @extend_schema(request=EmailSerializer, responses={200: MessageSerializer})
-    def post(self, request):
-        serializer = EmailSerializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        services.password_forgot(
-            email=serializer.validated_data["email"],
-            link_template=link_template(request, settings.PASSWORD_RESET_URL, RESET_PASSWORD_PATH),
-        )
-        return success(messages.RESET_SENT)
+    send_link = staticmethod(services.password_forgot)
+    link_setting, link_path = "PASSWORD_RESET_URL", RESET_PASSWORD_PATH
+    message = messages.RESET_SENT
 
 
 class ResetPasswordView(PublicView):

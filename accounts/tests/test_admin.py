@@ -35,20 +35,6 @@ def full_form(user: User, **changes) -> dict:
     return {key: value for key, value in data.items() if value is not None}
 
 
-@pytest.fixture
-def admin_account(db):
-    return UserFactory(role=Role.ADMIN)
-
-
-@pytest.fixture
-def login(client):
-    def as_user(user):
-        client.force_login(user)
-        return client
-
-    return as_user
-
-
 # Who gets in
 
 

@@ -40,20 +40,6 @@ def edited(**changes) -> dict:
 
 
 @pytest.fixture
-def admin_account(db):
-    return UserFactory(role=Role.ADMIN)
-
-
-@pytest.fixture
-def login(client):
-    def as_user(user):
-        client.force_login(user)
-        return client
-
-    return as_user
-
-
-@pytest.fixture
 def post(db):
     return PostFactory(title="Needle in a haystack")
 
