@@ -1,0 +1,300 @@
+"""Benchmark of the blog API: ``make bench`` (``BENCH_ARGS="--posts 20000"`` for a quick run).
+
+Seeds N posts into the throw-away database that ``make bench`` provides (DATABASE_URL),
+serves the API with gunicorn (2 workers), times each scenario with 1 and 4 clients, times
+the admin pages, and prints EXPLAIN ANALYZE of the list view's queries (list, search, ...).
+It prints figures and asserts nothing: compare them as ratios within one run.
+"""
+
+import argparse
+import contextlib
+import http.client
+import json
+import os
+import re
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from http.cookies import SimpleCookie
+from pathlib import Path
+from urllib.parse import urlencode
+
+ROOT = Path(__file__).resolve().parent.parent
+HOST = "127.0.0.1"
+SEARCH = "django postgres"
+DEEP_PAGE = 5000
+ROW = "{:<24} {:>7} {:>8} {:>6} {:>9} {:>8} {:>7} {:>8}"
+
+
+@dataclass
+class Result:
+    name: str
+    clients: int
+    requests: int
+    errors: list[str]
+    median_ms: float
+    p95_ms: float
+    rps: float
+
+
+def call(port, method, path, body=None, headers=None):
+    """One request on a fresh connection: (status, headers, body)."""
+    conn = http.client.HTTPConnection(HOST, port, timeout=60)
+    try:
+        conn.request(method, path, body=body, headers=headers or {})
+        response = conn.getresponse()
+        return response.status, response.headers, response.read()
+    finally:
+        conn.close()
+
+
+def measure(port, scenario, clients, count, max_seconds) -> Result:
+    """``count`` requests (fewer if ``max_seconds`` runs out) from ``clients`` threads, one connection each."""
+    name, method, path, headers, body = scenario
+    latencies, errors = [], []
+    lock = threading.Lock()
+    issued = 0
+    deadline = time.perf_counter() + max_seconds
+
+    def client():
+        nonlocal issued
+        # Keep-alive on our side; gunicorn's sync workers close after each response (then it reconnects).
+        conn = http.client.HTTPConnection(HOST, port, timeout=60)
+        while True:
+            with lock:
+                if issued >= count or time.perf_counter() > deadline:
+                    return conn.close()
+                issued += 1
+            start = time.perf_counter()
+            try:
+                conn.request(method, path, body=body, headers=headers)
+                response = conn.getresponse()
+                status, data = response.status, response.read()
+            except (OSError, http.client.HTTPException) as exc:
+                conn.close()
+                status, data = None, repr(exc).encode()
+            elapsed = time.perf_counter() - start
+            with lock:
+                latencies.append(elapsed)
+                if status is None or not 200 <= status < 300:
+                    errors.append(f"{status} {data[:150]!r}")
+
+    threads = [threading.Thread(target=client) for _ in range(clients)]
+    start = time.perf_counter()
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    seconds = time.perf_counter() - start
+    p95 = statistics.quantiles(latencies, n=20, method="inclusive")[18] if len(latencies) > 1 else latencies[0]
+    median = statistics.median(latencies)
+    return Result(name, clients, len(latencies), errors, median * 1000, p95 * 1000, len(latencies) / seconds)
+
+
+def manage(*args) -> str:
+    done = subprocess.run([sys.executable, "manage.py", *args], cwd=ROOT, capture_output=True, text=True)  # noqa: S603
+    if done.returncode:
+        sys.exit(f"manage.py {' '.join(args)} failed:\n{done.stdout}\n{done.stderr}")
+    return done.stdout
+
+
+def start_gunicorn(log) -> tuple[subprocess.Popen, int]:
+    """gunicorn (2 workers) on a free port, once its healthchecker answers."""
+    with socket.socket() as sock:
+        sock.bind((HOST, 0))
+        port = sock.getsockname()[1]
+    gunicorn = Path(sys.executable).parent / "gunicorn"
+    cmd = [str(gunicorn), "blogapi.wsgi", "--bind", f"{HOST}:{port}", "--workers", "2"]
+    server = subprocess.Popen(cmd, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT)  # noqa: S603
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline and server.poll() is None:
+        with contextlib.suppress(OSError):
+            if call(port, "GET", "/api/healthchecker")[0] == 200:
+                return server, port
+        time.sleep(0.2)
+    server.terminate()
+    server.wait()
+    log.seek(0)
+    sys.exit(f"gunicorn did not become healthy:\n{log.read().decode(errors='replace')[-3000:]}")
+
+
+def cookie(headers, name: str) -> str | None:
+    morsel = SimpleCookie("; ".join(headers.get_all("Set-Cookie") or [])).get(name)
+    return None if morsel is None else f"{name}={morsel.value}"
+
+
+def admin_login(port, email, password) -> str | None:
+    """Django's admin login form; the session's Cookie header, or None when refused."""
+    status, headers, page = call(port, "GET", "/admin/login/")
+    token, csrf = re.search(rb'name="csrfmiddlewaretoken" value="([^"]+)"', page), cookie(headers, "csrftoken")
+    if status != 200 or not token or not csrf:
+        return None
+    form = {"csrfmiddlewaretoken": token.group(1).decode(), "username": email, "password": password, "next": "/admin/"}
+    form_type = {"Content-Type": "application/x-www-form-urlencoded", "Cookie": csrf}
+    status, headers, _ = call(port, "POST", "/admin/login/", urlencode(form), form_type)
+    return cookie(headers, "sessionid") if status == 302 else None
+
+
+def pg_connect():
+    """psycopg on DATABASE_URL; client-side binding, as Django does, so that Django's SQL runs as is."""
+    import psycopg
+
+    url = os.environ["DATABASE_URL"].replace("postgres://", "postgresql://", 1)
+    return psycopg.connect(url, cursor_factory=psycopg.ClientCursor, autocommit=True)
+
+
+def explain(queries: dict[str, dict[str, str]]) -> list[str]:
+    """EXPLAIN ANALYZE of the count and page queries the list view runs for each set of parameters."""
+    from django.db import connection
+    from django.http import QueryDict
+
+    from posts.filters import PostFilter
+    from posts.models import Post
+
+    lines = []
+    with pg_connect() as pg:
+        for name, params in queries.items():
+            offset = (int(params.get("page", 1)) - 1) * 10  # the default limit
+            qs = PostFilter(QueryDict(urlencode(params)), queryset=Post.objects.with_author()).qs
+            captured = []
+
+            def capture(execute, sql, sql_params, many, context, captured=captured):
+                captured.append((sql, sql_params))
+                return execute(sql, sql_params, many, context)
+
+            with connection.execute_wrapper(capture):
+                qs.count()
+                list(qs[offset : offset + 10])
+            for label, (sql, sql_params) in zip(("count", "page"), captured, strict=True):
+                plan = [row[0] for row in pg.execute("EXPLAIN (ANALYZE, BUFFERS off) " + sql, sql_params)]
+                nodes = [re.sub(r"^[\s>-]*|\s+\((cost|actual)=.*$", "", line) for line in plan]
+                scans = sorted({node for node in nodes if "Scan" in node})
+                took = next(line for line in plan if line.startswith("Execution Time")).split(": ")[1]
+                lines.append(f"  {name + ' ' + label:<16} {took:>12}  top: {nodes[0]}")
+                lines.extend(f"  {'':<16} {'':>12}  scan: {scan}" for scan in scans)
+    return lines
+
+
+def print_table(results: list[Result], health: dict[int, float]) -> None:
+    print(ROW.format("scenario", "clients", "requests", "errors", "median ms", "p95 ms", "req/s", "x health"))
+    for r in results:
+        ratio = f"{r.median_ms / health[r.clients]:.1f}x" if r.clients in health else ""
+        numbers = (r.requests, len(r.errors), f"{r.median_ms:.1f}", f"{r.p95_ms:.1f}", f"{r.rps:.1f}", ratio)
+        print(ROW.format(r.name, r.clients, *numbers) + ("  <-- ERRORS" if r.errors else ""))
+    for r in results:
+        for error in sorted(set(r.errors))[:3]:
+            print(f"  error in {r.name} ({r.clients} clients): {error}")
+
+
+def run_api(port, args, password) -> list[Result]:
+    credentials = json.dumps({"email": "alice@example.com", "password": password})
+    status, _, body = call(port, "POST", "/api/auth/login", credentials, {"Content-Type": "application/json"})
+    if status != 200:
+        sys.exit(f"login failed: {status} {body[:300]!r}")
+    auth = {"Authorization": f"Bearer {json.loads(body)['access_token']}"}
+    post_id = json.loads(call(port, "GET", "/api/posts?limit=1", headers=auth)[2])["posts"][0]["id"]
+    new_post = {"title": "Bench post", "content": "Written by the benchmark.", "category": "bench", "image": "b.png"}
+    scenarios = [
+        ("healthchecker", "GET", "/api/healthchecker", {}, None),
+        ("list", "GET", "/api/posts", auth, None),
+        ("list limit=100", "GET", "/api/posts?limit=100", auth, None),
+        (f"page={DEEP_PAGE}", "GET", f"/api/posts?page={DEEP_PAGE}&limit=10", auth, None),
+        (f"search={SEARCH}", "GET", "/api/posts?" + urlencode({"search": SEARCH}), auth, None),
+        ("category=python", "GET", "/api/posts?category=python", auth, None),
+        ("ordering=title", "GET", "/api/posts?ordering=title", auth, None),
+        ("retrieve", "GET", f"/api/posts/{post_id}", auth, None),
+        ("create", "POST", "/api/posts", auth | {"Content-Type": "application/json"}, json.dumps(new_post)),
+    ]
+    results = []
+    for scenario in scenarios:
+        measure(port, scenario, 1, 3, args.max_seconds)  # warm-up
+        for clients in (1, 4):
+            results.append(measure(port, scenario, clients, args.requests, args.max_seconds))
+            print(f"  {scenario[0]} x{clients}: median {results[-1].median_ms:.1f} ms")
+    return results
+
+
+def run_admin(port, args, password) -> list[Result]:
+    session = admin_login(port, "mod@example.com", password)
+    status = call(port, "GET", "/admin/posts/post/", headers={"Cookie": session})[0] if session else "-"
+    if status != 200:
+        print(f"admin not available (login as mod@example.com {'ok' if session else 'refused'}; changelist {status})")
+        return []
+    from posts.models import Post
+
+    post_id = Post.objects.values_list("id", flat=True).first()
+    since = (datetime.now(UTC) - timedelta(days=3)).replace(hour=0, minute=0, second=0, microsecond=0)
+    pages = {
+        "admin changelist": "/admin/posts/post/",
+        "admin search=django": "/admin/posts/post/?q=django",
+        "admin created_at filter": "/admin/posts/post/?" + urlencode({"created_at__gte": str(since)}),
+        "admin change page": f"/admin/posts/post/{post_id}/change/",
+    }
+    results = []
+    for name, path in pages.items():
+        scenario = (name, "GET", path, {"Cookie": session}, None)
+        measure(port, scenario, 1, 2, args.max_seconds)  # warm-up
+        results.append(measure(port, scenario, 1, 20, args.max_seconds))
+    return results
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--posts", type=int, default=1_000_000, help="generated posts to seed (default 1,000,000)")
+    parser.add_argument("--requests", type=int, default=200, help="requests per scenario and client count")
+    parser.add_argument("--max-seconds", type=float, default=20, help="time bound per scenario and client count")
+    args = parser.parse_args()
+    began = time.perf_counter()
+    sys.stdout.reconfigure(line_buffering=True)
+    if not os.environ.get("DATABASE_URL"):
+        sys.exit("DATABASE_URL is unset: run `make bench`, which provides a throw-away database.")
+    sys.path.insert(0, str(ROOT))
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "blogapi.settings")
+    import django
+
+    django.setup()
+    from posts.management.commands.seed import DEMO_PASSWORD
+
+    manage("migrate", "--no-input")
+    print(f"bench: seeding {args.posts:,} posts ...")
+    start = time.perf_counter()
+    seeded = manage("seed", "--posts", str(args.posts)).strip().splitlines()[-1]
+    seconds = time.perf_counter() - start
+    print(f"bench: seed took {seconds:.1f} s ({args.posts / seconds:,.0f} posts/s): {seeded}")
+    with pg_connect() as pg:  # as a table long in service is; else autovacuum may run during the timings
+        pg.execute("VACUUM (ANALYZE) posts_post")
+
+    with tempfile.TemporaryFile() as log:
+        server, port = start_gunicorn(log)
+        try:
+            results = run_api(port, args, DEMO_PASSWORD)
+            admin_results = run_admin(port, args, DEMO_PASSWORD)
+        finally:
+            server.terminate()
+            server.wait(timeout=30)
+
+    print(f"\nAPI ({args.posts:,} generated posts; gunicorn, 2 sync workers; {os.cpu_count()} CPUs)", end="; ")
+    print("x health = median / healthchecker median with as many clients")
+    health = {r.clients: r.median_ms for r in results if r.name == "healthchecker"}
+    print_table(results, health)
+    median = {(r.name, r.clients): r.median_ms for r in results}
+    search = [median[f"search={SEARCH}", n] / median["list", n] for n in (1, 4)]
+    print(f"search vs list: median x{search[0]:.1f} with 1 client, x{search[1]:.1f} with 4")
+    if admin_results:
+        print("\nadmin pages (as mod@example.com)")
+        print_table(admin_results, health)
+
+    print("\nEXPLAIN (ANALYZE): the list view's count and page queries, execution time and plan")
+    queries = {"list": {}, "search": {"search": SEARCH}, "category": {"category": "python"}}
+    print("\n".join(explain(queries | {"deep page": {"page": DEEP_PAGE}})))
+    print(f"bench: done in {time.perf_counter() - began:.0f} s")
+
+
+if __name__ == "__main__":
+    main()
