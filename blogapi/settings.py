@@ -116,6 +116,11 @@ USE_TZ = True
 
 STATIC_URL = "static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"  # filled by `manage.py collectstatic` (the Docker image does)
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    # gzip/brotli copies at collectstatic time: the docs' JavaScript bundles are megabytes.
+    "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
+}
 
 # Well above the largest valid post (50,000 characters, JSON-escaped); larger bodies get 413.
 DATA_UPLOAD_MAX_MEMORY_SIZE = 1024 * 1024

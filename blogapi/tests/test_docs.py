@@ -55,3 +55,8 @@ def test_docs_pages_load_nothing_from_another_host(api_client, path):
     assert assets, "the page references its scripts"
     assert all(url.startswith("/") and not url.startswith("//") for url in assets), assets
     assert "googleapis" not in html and "cdn" not in html.lower()
+
+
+def test_redoc_page_forbids_images_from_other_hosts(api_client):
+    # The ReDoc bundle itself asks cdn.redoc.ly for its footer logo.
+    assert "img-src 'self' data:" in api_client.get("/api/redoc/").content.decode()
