@@ -20,7 +20,7 @@ $(VENV)/.installed: requirements.txt
 
 run: install ## migrate, seed demo data on first run, serve with gunicorn on $(BIND)
 	$(WITH_DB) -- sh -c '$(PY) manage.py migrate --no-input && $(PY) manage.py seed --if-empty && \
-		exec $(VENV)/bin/gunicorn blogapi.wsgi --bind $(BIND) --workers $${WEB_CONCURRENCY:-2}'
+		exec $(VENV)/bin/gunicorn blogapi.wsgi --bind $(BIND) --workers $${WEB_CONCURRENCY:-2} --no-control-socket'
 
 dev: install ## the same with Django's autoreloading runserver
 	$(WITH_DB) -- sh -c '$(PY) manage.py migrate --no-input && $(PY) manage.py seed --if-empty && \
@@ -45,7 +45,7 @@ bench: install ## prints the benchmark figures
 	$(WITH_DB) --throwaway -- $(PY) bench/bench.py $(BENCH_ARGS)
 
 clean:
-	rm -rf $(VENV) .pytest_cache .ruff_cache staticfiles
+	rm -rf $(VENV) .pytest_cache .ruff_cache .hypothesis .schemathesis staticfiles
 
 fuzz: install ## a longer schemathesis run against a live server
 	FUZZ_MAX_EXAMPLES=$${FUZZ_MAX_EXAMPLES:-200} FUZZ_MAX_TIME=$${FUZZ_MAX_TIME:-600} FUZZ_SEED=$${FUZZ_SEED:-$$RANDOM} \

@@ -116,7 +116,7 @@ class UserAdmin(admin.ModelAdmin):
         if not request.user.is_superuser:
             allowed = allowed.filter(role=Role.USER)
         skipped = queryset.count() - allowed.count()
-        # update() skips save(): updated_at (auto_now) is set by hand.
+        # update() skips save(): updated_at is set by hand.
         deactivated = allowed.filter(is_active=True).update(is_active=False, updated_at=timezone.now())
         self.message_user(request, f"Deactivated {deactivated} user(s).", messages.SUCCESS)
         if skipped:

@@ -5,6 +5,7 @@ from django.db import models
 from django.db.models.functions import Lower
 
 from accounts.managers import UserManager
+from blogapi.models import TimestampedModel
 
 
 class Role(models.TextChoices):
@@ -25,7 +26,7 @@ MODERATOR_PERMISSIONS = frozenset(
 )
 
 
-class User(AbstractBaseUser):
+class User(AbstractBaseUser, TimestampedModel):
     """A blog user. Logs in with email; staff rights follow from ``role``."""
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
@@ -37,9 +38,6 @@ class User(AbstractBaseUser):
     is_active = models.BooleanField(
         default=True, help_text="Unset to deactivate the account: it can no longer log in or use its tokens."
     )
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
-
     objects = UserManager()
 
     USERNAME_FIELD = "email"

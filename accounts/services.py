@@ -78,7 +78,7 @@ def email_verify(*, raw_token: str) -> User:
     token.save(update_fields=["used_at"])
     user = token.user
     user.verified = True
-    user.save(update_fields=["verified", "updated_at"])
+    user.save(update_fields=["verified"])
     return user
 
 
@@ -173,7 +173,7 @@ def password_reset(*, raw_token: str, password: str) -> User:
     user = token.user
     validate_password_strength(password, user=user)
     user.set_password(password)
-    user.save(update_fields=["password", "updated_at"])
+    user.save(update_fields=["password"])
     token.used_at = timezone.now()
     token.save(update_fields=["used_at"])
     refresh_tokens_revoke_all(user=user)

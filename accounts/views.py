@@ -53,9 +53,9 @@ def refresh_from(request) -> str | None:
     return serializer.validated_data.get("refresh") or request.COOKIES.get(REFRESH_COOKIE) or None
 
 
+# Public endpoints read no credentials at all: a stale or invalid access cookie must not
+# turn a login or a refresh into a 401.
 class PublicView(APIView):
-    """No authentication at all: a stale or invalid access cookie must not turn these into 401s."""
-
     permission_classes = [AllowAny]
     skips_authentication = True  # read by blogapi.schema
 
@@ -68,6 +68,8 @@ class ThrottledPublicView(PublicView):
 
 
 class RegisterView(ThrottledPublicView):
+    """Create an account and email its verification link. The account can log in once verified."""
+
     throttle_scope = "register"
 
     @extend_schema(request=RegisterSerializer, responses={201: MessageSerializer, 409: ErrorSerializer})
@@ -86,6 +88,8 @@ class RegisterView(ThrottledPublicView):
 
 
 class VerifyEmailView(PublicView):
+    """Verify the account of the token sent in the verification email (single use)."""
+
     @extend_schema(responses={200: MessageSerializer, 403: ErrorSerializer})
     def get(self, request, token: str):
         services.email_verify(raw_token=token)
@@ -93,7 +97,7 @@ class VerifyEmailView(PublicView):
 
 
 class EmailedLinkView(ThrottledPublicView):
-    """POST {email}: email a link when the account qualifies; the same answer either way (no enumeration)."""
+    """Email a link when the address has an account that qualifies; the answer is the same either way."""
 
     send_link = None  # the service: send_link(email=..., link_template=...)
     link_setting = ""  # the setting with the front end's URL template
@@ -119,6 +123,8 @@ class VerificationResendView(EmailedLinkView):
 
 
 class LoginView(ThrottledPublicView):
+    """Log in: an access and a refresh token in the body, and as HttpOnly cookies."""
+
     throttle_scope = "login"
 
     @extend_schema(
@@ -132,6 +138,8 @@ class LoginView(ThrottledPublicView):
 
 
 class RefreshView(PublicView):
+    """Exchange a refresh token for a new token pair; the old refresh token stops working."""
+
     @extend_schema(
         request=RefreshSerializer,
         responses={200: TokenPairSerializer, 400: ValidationErrorSerializer, 401: ErrorSerializer},
@@ -147,6 +155,8 @@ class RefreshView(PublicView):
 
 
 class LogoutView(APIView):
+    """Revoke the refresh token (cookie or body) and clear the auth cookies."""
+
     permission_classes = [IsAuthenticated]
 
     @extend_schema(request=RefreshSerializer, responses={200: SuccessSerializer})
@@ -167,6 +177,8 @@ class ForgotPasswordView(EmailedLinkView):
 
 
 class ResetPasswordView(PublicView):
+    """Set a new password with the token of the reset email; every refresh token of the account is revoked."""
+
     @extend_schema(request=PasswordPairSerializer, responses={200: MessageSerializer, 403: ErrorSerializer})
     def patch(self, request, token: str):
         serializer = PasswordPairSerializer(data=request.data)
@@ -176,6 +188,8 @@ class ResetPasswordView(PublicView):
 
 
 class MeView(generics.RetrieveUpdateAPIView):
+    """The authenticated user; name and photo can be changed."""
+
     serializer_class = UserSerializer
     permission_classes = [IsAuthenticated]
     http_method_names = ["get", "patch", "head", "options"]

@@ -23,7 +23,9 @@ def envelope(status_code: int, detail: str, **extra) -> dict:
 def json_error(status_code: int, detail: str | None = None, **extra) -> JsonResponse:
     """An error response outside DRF (middleware, Django's handlers)."""
     detail = detail or HTTPStatus(status_code).phrase
-    response = JsonResponse(envelope(status_code, detail, **extra), status=status_code)
+    response = JsonResponse(
+        envelope(status_code, detail, **extra), status=status_code, json_dumps_params={"separators": (",", ":")}
+    )
     if status_code == status.HTTP_503_SERVICE_UNAVAILABLE:
         response["Retry-After"] = RETRY_AFTER_SECONDS
     return response

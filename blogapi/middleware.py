@@ -64,3 +64,21 @@ class JSONErrorMiddleware:
     def is_admin_page(request: HttpRequest, response: HttpResponse) -> bool:
         """The admin is a browser UI: its 4xx pages stay HTML; a crash in it still gets JSON."""
         return request.path.startswith(ADMIN_PREFIX) and response.status_code < 500
+
+
+class HeadWithoutBodyMiddleware:
+    """Answer HEAD with GET's headers and no body.
+
+    Django leaves the body in; gunicorn then drops it and logs a warning per request
+    (load balancers' HEAD health checks would fill the log).
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        if request.method == "HEAD" and not response.streaming:
+            response["Content-Length"] = str(len(response.content))
+            response.content = b""
+        return response

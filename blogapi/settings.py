@@ -46,6 +46,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "blogapi.logging.RequestLogMiddleware",
+    "blogapi.middleware.HeadWithoutBodyMiddleware",
     "blogapi.middleware.JSONErrorMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",

@@ -2,6 +2,7 @@
 
 from django.contrib import admin
 from django.urls import include, path, re_path
+from django.views.generic import RedirectView
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
 
 from accounts.urls import auth_urlpatterns, users_urlpatterns
@@ -20,6 +21,7 @@ urlpatterns = [
         name="redoc",
     ),
     path("admin/", admin.site.urls),
+    path("admin", RedirectView.as_view(url="/admin/")),
     # Any other path: the contract's JSON 404, in DEBUG too (Django's debug 404 is HTML).
     re_path(r"^", handler404),
 ]

@@ -23,7 +23,7 @@ class HealthOutageSerializer(serializers.Serializer):
 
 
 class HealthCheckView(APIView):
-    """Liveness of the API and its database (API.md, Health). No authentication."""
+    """Liveness of the API and of its database. No authentication."""
 
     authentication_classes = []
     permission_classes = [AllowAny]

@@ -5,6 +5,8 @@ from django.contrib.postgres.indexes import GinIndex, OpClass
 from django.db import models
 from django.db.models.functions import Upper
 
+from blogapi.models import TimestampedModel
+
 
 class PostQuerySet(models.QuerySet):
     def with_author(self):
@@ -12,16 +14,13 @@ class PostQuerySet(models.QuerySet):
         return self.select_related("user")
 
 
-class Post(models.Model):
+class Post(TimestampedModel):
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="posts")
     title = models.CharField(max_length=255)
     content = models.TextField()
     category = models.CharField(max_length=100)
     image = models.CharField(max_length=255)
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
-
     objects = PostQuerySet.as_manager()
 
     class Meta:

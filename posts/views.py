@@ -36,7 +36,7 @@ class PostPagination(PageLimitPagination):
     )
 )
 class PostViewSet(viewsets.ModelViewSet):
-    """Posts CRUD (API.md, Posts): everyone authenticated reads, authors and moderators write."""
+    """Blog posts. Every authenticated user reads them; authors, and moderators, change and delete them."""
 
     queryset = Post.objects.with_author()
     serializer_class = PostSerializer

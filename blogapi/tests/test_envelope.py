@@ -143,3 +143,19 @@ def test_admin_pages_stay_html(client):
     response = client.get("/admin/login/")
     assert response.status_code == 200
     assert response["Content-Type"].startswith("text/html")
+
+
+def test_error_bodies_are_compact_json_like_drf_ones(client_of):
+    assert client_of.get("/nope").content == b'{"status":"fail","detail":"Not found."}'
+
+
+def test_head_answers_get_headers_without_a_body(client_of):
+    get, head = client_of.get("/api/posts"), client_of.head("/api/posts")
+    assert head.status_code == 200
+    assert head.content == b""
+    assert head["Content-Length"] == str(len(get.content))
+
+
+def test_admin_without_slash_redirects_to_the_admin(client):
+    response = client.get("/admin")
+    assert (response.status_code, response["Location"]) == (302, "/admin/")

@@ -84,6 +84,7 @@ def test_production_start_up_without_jwt_keys_fails_naming_them():
     result = manage_check(DEBUG="0", SECRET_KEY="x" * 50)
     assert result.returncode != 0
     assert "JWT_PRIVATE_KEY" in result.stderr and "JWT_PUBLIC_KEY" in result.stderr
+    assert result.stderr.startswith("Configuration error:")  # a message, not a traceback
 
 
 def test_production_start_up_without_secret_key_fails_naming_it():

@@ -40,10 +40,11 @@ def test_create_post_sets_author_and_ignores_read_only_fields(client_of, user, m
     )
 
 
-def test_timestamps_are_iso_8601_utc_with_microseconds(client_of):
+def test_timestamps_are_iso_8601_utc_with_microseconds_and_equal_on_create(client_of):
     data = client_of.post(url(), VALID, format="json").json()
     assert data["created_at"].endswith("Z")
     assert len(data["created_at"]) == len("2024-01-01T00:00:00.000000Z")
+    assert data["updated_at"] == data["created_at"]
 
 
 def test_post_never_exposes_author_email(client_of, user):

@@ -50,24 +50,31 @@ class Command(BaseCommand):
         if if_empty and User.objects.exists():
             self.stdout.write("Database already has users; not seeding.")
             return
-        authors = self.seed_demo()
+        authors, created = self.seed_demo()
         if posts:
             self.insert_generated_posts(posts, authors)
-        self.stdout.write(self.style.SUCCESS(f"Seeded {len(authors)} demo users; {Post.objects.count()} posts in all."))
+        self.stdout.write(
+            self.style.SUCCESS(
+                f"Created {created} of {len(authors)} demo users (the others existed); "
+                f"{Post.objects.count()} posts in all."
+            )
+        )
 
     @transaction.atomic
-    def seed_demo(self) -> list[User]:
-        users = []
+    def seed_demo(self) -> tuple[list[User], int]:
+        """The demo users (created when missing, never changed) and how many were created."""
+        users, created = [], 0
         for email, name, role in DEMO_USERS:
             user = User.objects.filter(email=email).first()
             if user is None:
                 user = User.objects.create_user(email, DEMO_PASSWORD, name=name, role=role, verified=True)
+                created += 1
             users.append(user)
         for (title, category, content), user in zip(DEMO_POSTS, users * 2, strict=False):
             Post.objects.get_or_create(
                 title=title, user=user, defaults={"category": category, "content": content, "image": "default.png"}
             )
-        return users
+        return users, created
 
     def insert_generated_posts(self, count: int, authors: list[User]) -> None:
         """Insert ``count`` posts server-side (INSERT ... SELECT), in batches with a progress line."""
