@@ -112,3 +112,9 @@ class JWTCookieAuthenticationScheme(OpenApiAuthenticationExtension):
 
     def get_security_requirement(self, auto_schema):
         return [{"bearerAuth": []}, {"cookieAuth": []}]
+
+
+def strip_trailing_slashes(result, generator, request, public):
+    """Show the contract's paths (``/api/posts``); both forms answer, the schema names one."""
+    result["paths"] = {path.rstrip("/") or "/": item for path, item in result["paths"].items()}
+    return result

@@ -202,6 +202,10 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "blogapi.schema.strip_trailing_slashes",
+    ],
     "ENUM_NAME_OVERRIDES": {
         "ErrorStatusEnum": ["fail", "error"],
         "SuccessStatusEnum": ["success"],
