@@ -40,6 +40,12 @@ def test_malformed_json_is_400(client_of):
     assert response.json()["detail"].startswith("JSON parse error")
 
 
+def test_absurdly_nested_json_is_400_not_500(client_of):
+    response = client_of.post("/api/posts", data="[" * 100_000 + "]" * 100_000, content_type="application/json")
+    assert response.status_code == 400
+    assert response.json() == {"status": "fail", "detail": "JSON parse error - nested too deeply"}
+
+
 @pytest.mark.parametrize(
     "content_type,body",
     [
