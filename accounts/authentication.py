@@ -15,7 +15,10 @@ UNTRUSTED_ORIGIN = "Cross-site request refused: the Origin or Referer is not an 
 
 
 def _origin(url: str) -> str:
-    parts = urlsplit(url)
+    try:
+        parts = urlsplit(url)
+    except ValueError:  # e.g. "http://[::1": no origin, so refused
+        return ""
     return f"{parts.scheme}://{parts.netloc}" if parts.scheme and parts.netloc else ""
 
 

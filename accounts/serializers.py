@@ -1,3 +1,5 @@
+import unicodedata
+
 from rest_framework import serializers
 
 from accounts.exceptions import PASSWORDS_DO_NOT_MATCH
@@ -5,6 +7,20 @@ from accounts.models import User
 from blogapi.serializers import StrictCharField, StrictModelSerializer
 
 PASSWORD_MAX_LENGTH = 256
+INVISIBLE_CATEGORIES = {"Cf", "Zs", "Zl", "Zp"}  # format characters (zero-width...) and spaces
+
+
+def validate_display_name(value: str) -> str:
+    """A name is shown to others and put in emails: no control characters, not invisible."""
+    if any(unicodedata.category(char) == "Cc" for char in value):
+        raise serializers.ValidationError("Control characters are not allowed.")
+    if all(unicodedata.category(char) in INVISIBLE_CATEGORIES for char in value):
+        raise serializers.ValidationError("This field may not be blank.")
+    return value
+
+
+def name_field() -> StrictCharField:
+    return StrictCharField(max_length=100, validators=[validate_display_name])
 
 
 def password_field() -> serializers.CharField:
@@ -24,7 +40,7 @@ class PasswordPairSerializer(serializers.Serializer):
 class RegisterSerializer(PasswordPairSerializer):
     """Only these fields are read: role, verified, is_staff or id in the body are ignored."""
 
-    name = StrictCharField(max_length=100)
+    name = name_field()
     email = serializers.EmailField(max_length=255)
     photo = StrictCharField(max_length=255, required=False, allow_null=True)
 
@@ -52,7 +68,7 @@ class RefreshSerializer(serializers.Serializer):
 class UserSerializer(StrictModelSerializer):
     """The full user, as shown to its owner (API.md, User object)."""
 
-    name = StrictCharField(max_length=100)
+    name = name_field()
 
     class Meta:
         model = User

@@ -140,6 +140,8 @@ class LoginView(ThrottledPublicView):
 class RefreshView(PublicView):
     """Exchange a refresh token for a new token pair; the old refresh token stops working."""
 
+    http_method_names = ["get", "post", "options"]  # HEAD would run GET: a rotation
+
     @extend_schema(
         request=RefreshSerializer,
         responses={200: TokenPairSerializer, 400: ValidationErrorSerializer, 401: ErrorSerializer},
@@ -156,6 +158,8 @@ class RefreshView(PublicView):
 
 class LogoutView(APIView):
     """Revoke the refresh token (cookie or body) and clear the auth cookies."""
+
+    http_method_names = ["get", "post", "options"]  # HEAD would run GET: a logout
 
     permission_classes = [IsAuthenticated]
 

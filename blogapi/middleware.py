@@ -49,9 +49,16 @@ class JSONErrorMiddleware:
             return json_error(400, "Invalid Content-Length header.")
         if length > settings.DATA_UPLOAD_MAX_MEMORY_SIZE:
             return json_error(413, f"Request body too large (at most {settings.DATA_UPLOAD_MAX_MEMORY_SIZE} bytes).")
+        if not length and "chunked" in request.META.get("HTTP_TRANSFER_ENCODING", "").lower():
+            # Django reads no body without Content-Length: valid JSON would look empty.
+            return json_error(411, "A request body needs a Content-Length header.")
+        try:
+            query = request.GET.lists()
+        except SuspiciousOperation as exc:  # e.g. TooManyFieldsSent
+            return json_error(400, str(exc))
         # PostgreSQL text cannot hold NUL: psycopg would raise on any such parameter.
         if "\x00" in request.path or any(
-            "\x00" in key or any("\x00" in value for value in values) for key, values in request.GET.lists()
+            "\x00" in key or any("\x00" in value for value in values) for key, values in query
         ):
             return json_error(400, "NUL characters are not allowed in the URL.")
         return None

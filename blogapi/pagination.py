@@ -11,10 +11,8 @@ def positive_int_param(request, name: str, default: int) -> int:
     raw = request.query_params.get(name)
     if raw is None:
         return default
-    try:
-        value = int(raw)
-    except ValueError:
-        value = 0
+    # ASCII digits only: int() would also take "+1", " 1", "1_0" and other scripts' digits.
+    value = int(raw) if raw.isascii() and raw.isdigit() else 0
     if value < 1:
         raise ValidationError({name: [POSITIVE_INTEGER_REQUIRED]})
     return value

@@ -27,7 +27,7 @@ ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["localhost", "127.0.0.1", "[:
 CLIENT_ORIGINS = env.list("CLIENT_ORIGIN", default=["http://localhost:3000"])
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    "blogapi.admin_site.BlogAdminConfig",  # django.contrib.admin with a throttled login
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -128,7 +128,7 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = 1024 * 1024
 
 # --- REST framework -------------------------------------------------------------------
 AUTH_THROTTLE_RATE = env.str("AUTH_THROTTLE_RATE", default="10/minute")
-AUTH_THROTTLE_SCOPES = ("login", "register", "verification_resend", "password_forgot")
+AUTH_THROTTLE_SCOPES = ("login", "register", "verification_resend", "password_forgot", "admin_login")
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": ["accounts.authentication.JWTCookieAuthentication"],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],

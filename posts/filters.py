@@ -1,7 +1,9 @@
 import datetime as dt
 
 import django_filters
+from django import forms
 from django.db.models import Q
+from django_filters.fields import IsoDateTimeField
 from rest_framework.exceptions import ValidationError
 
 from posts.models import Post
@@ -20,25 +22,32 @@ class StableOrderingFilter(django_filters.OrderingFilter):
     """
 
     def filter(self, qs, value):
+        if value and not all(value):  # "title," or ",": an empty entry is no field
+            raise ValidationError({"ordering": ["Empty ordering field."]})
         ordering = [self.get_ordering_value(param) for param in value] if value else [DEFAULT_ORDERING]
         tie_break = "-id" if ordering[-1].startswith("-") else "id"
         return qs.order_by(*ordering, tie_break)
 
 
-class UTCIsoDateTimeFilter(django_filters.IsoDateTimeFilter):
-    """ISO 8601 date or datetime, compared in UTC.
+class UTCIsoDateTimeField(IsoDateTimeField):
+    """ISO 8601 date or datetime, as UTC.
 
     Python accepts offsets up to +-23:59, PostgreSQL only +-15:59: normalising to UTC
     first keeps such (valid) input from reaching the database as an error.
     """
 
-    def filter(self, qs, value):
-        if value:
-            try:
-                value = value.astimezone(dt.UTC)
-            except OverflowError:
-                raise ValidationError({self.field_name: ["Date out of range."]}) from None
-        return super().filter(qs, value)
+    def to_python(self, value):
+        value = super().to_python(value)
+        if value is None:
+            return None
+        try:
+            return value.astimezone(dt.UTC)
+        except OverflowError:
+            raise forms.ValidationError("Date out of range.", code="invalid") from None
+
+
+class UTCIsoDateTimeFilter(django_filters.IsoDateTimeFilter):
+    field_class = UTCIsoDateTimeField
 
 
 class PostFilter(django_filters.FilterSet):

@@ -266,3 +266,21 @@ def test_change_form_shows_password_summary_not_hash(login, admin_account, user)
     assert "argon2" in page
     assert user.password not in page
     assert "changepassword" in page
+
+
+def test_changelist_cannot_filter_on_password_hashes(login, moderator, admin_account):
+    client = login(moderator)
+    assert admin_account.email in client.get("/admin/accounts/user/", {"role__exact": "admin"}).content.decode()
+
+    response = client.get("/admin/accounts/user/", {"role__exact": "admin", "password__startswith": "argon2"})
+
+    assert response.status_code == 400  # DisallowedModelAdminLookup
+    assert admin_account.email not in response.content.decode()
+
+
+def test_admin_login_is_throttled(client, admin_account):
+    statuses = [
+        client.post("/admin/login/", {"username": admin_account.email, "password": "wrong"}).status_code
+        for _ in range(11)
+    ]
+    assert statuses == [200] * 10 + [429]

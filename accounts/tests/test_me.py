@@ -38,7 +38,7 @@ def test_patch_me_updates_name_and_photo_only(client_of, user):
     assert user.email != "hijack@example.com"
 
 
-@pytest.mark.parametrize("name", ["", "   ", "x" * 101, None])
+@pytest.mark.parametrize("name", ["", "   ", "x" * 101, None, "\u200b", "\u200b \u2060", "Bob\r\nBcc: x", "a\x07"])
 def test_patch_me_rejects_a_bad_name(client_of, user, name):
     response = client_of.patch("/api/users/me", {"name": name}, format="json")
     assert response.status_code == 400

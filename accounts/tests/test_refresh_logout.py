@@ -135,3 +135,13 @@ def test_logout_without_access_token_is_401(api_client):
     response = api_client.post("/api/auth/logout")
     assert response.status_code == 401
     assert response["WWW-Authenticate"] == "Bearer"
+
+
+def test_head_neither_rotates_nor_logs_out(api_client, user):
+    tokens = login(api_client, user)
+    assert api_client.head("/api/auth/refresh").status_code == 405
+    assert (
+        api_client.head("/api/auth/logout", headers={"authorization": f"Bearer {tokens['access_token']}"}).status_code
+        == 405
+    )
+    assert APIClient().post("/api/auth/refresh", {"refresh": tokens["refresh_token"]}, format="json").status_code == 200

@@ -150,3 +150,9 @@ def test_concurrent_registrations_with_one_email_create_one_account():
 
     assert sorted(results) == [201, 409, 409, 409]
     assert User.objects.filter(email="race@example.com").count() == 1
+
+
+def test_plain_text_email_shows_the_name_as_typed(api_client):
+    register(api_client, name="Ann <b>& co</b>")
+    assert "Hi Ann <b>& co</b>," in mail.outbox[0].body
+    assert "Hi Ann &lt;b&gt;&amp; co&lt;/b&gt;," in mail.outbox[0].alternatives[0][0]

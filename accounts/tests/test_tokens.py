@@ -107,6 +107,8 @@ def test_non_bearer_authorization_header_is_not_replaced_by_the_cookie(api_clien
         ({"origin": "https://evil.example"}, 403),
         ({"origin": "null"}, 403),
         ({"referer": "https://evil.example/page"}, 403),
+        ({"referer": "http://[::1"}, 403),
+        ({"origin": "http://localhost:3000.evil.example"}, 403),
         ({"origin": "http://localhost:3000"}, 200),
         ({"referer": "http://localhost:3000/settings"}, 200),
         ({"origin": "http://testserver"}, 200),

@@ -165,3 +165,26 @@ def test_head_answers_get_headers_without_a_body(client_of):
 def test_admin_without_slash_redirects_to_the_admin(client):
     response = client.get("/admin")
     assert (response.status_code, response["Location"]) == (302, "/admin/")
+
+
+@pytest.mark.parametrize("method", ["post", "put", "patch", "delete"])
+def test_unsafe_method_on_unknown_path_is_404_not_a_csrf_403(client, method):
+    client.handler.enforce_csrf_checks = True
+    response = getattr(client, method)("/api/nope")
+    assert response.status_code == 404
+    assert response.json() == {"status": "fail", "detail": "Not found."}
+
+
+@pytest.mark.parametrize("debug", [False, True])
+def test_too_many_query_parameters_is_json_400(api_client, settings, debug):
+    settings.DEBUG = debug
+    response = api_client.get("/api/healthchecker?" + "&".join(["a"] * 1001))
+    assert response.status_code == 400
+    assert response.json()["status"] == "fail"
+
+
+def test_chunked_body_without_length_is_411_not_silently_empty(client_of):
+    response = client_of.post("/api/posts", data="", content_type="application/json", HTTP_TRANSFER_ENCODING="chunked")
+    assert response.status_code == 411
+    assert response.json()["status"] == "fail"
+    assert not Post.objects.exists()
