@@ -34,11 +34,10 @@ def _link(template: str, raw_token: str) -> str:
     return template.replace("{token}", raw_token)
 
 
-def _send_verification(*, user: User, link_template: str) -> None:
-    raw_token = account_token_issue(
+def _verification_token_issue(user: User) -> str:
+    return account_token_issue(
         user=user, purpose=TokenPurpose.VERIFY_EMAIL, lifetime=settings.VERIFICATION_TOKEN_LIFETIME
     )
-    send_verification_email(user=user, link=_link(link_template, raw_token))
 
 
 def user_register(*, name: str, email: str, password: str, photo: str | None = None, link_template: str) -> User:
@@ -54,9 +53,7 @@ def user_register(*, name: str, email: str, password: str, photo: str | None = N
     try:
         with transaction.atomic():
             user = User.objects.create_user(email, password, name=name, photo=photo)
-            raw_token = account_token_issue(
-                user=user, purpose=TokenPurpose.VERIFY_EMAIL, lifetime=settings.VERIFICATION_TOKEN_LIFETIME
-            )
+            raw_token = _verification_token_issue(user)
     except IntegrityError:  # a concurrent registration with the same email won
         raise Conflict(messages.ACCOUNT_EXISTS) from None
     try:
@@ -88,7 +85,7 @@ def verification_resend(*, email: str, link_template: str) -> None:
     if user is None:
         return
     try:
-        _send_verification(user=user, link_template=link_template)
+        send_verification_email(user=user, link=_link(link_template, _verification_token_issue(user)))
     except Exception:
         logger.exception("Could not resend the verification email to user %s", user.id)
 
