@@ -3,6 +3,7 @@ import uuid
 from django.contrib.auth.base_user import AbstractBaseUser
 from django.db import models
 from django.db.models.functions import Lower
+from django.utils import timezone
 
 from accounts.managers import UserManager
 from blogapi.models import TimestampedModel
@@ -87,8 +88,6 @@ class TokenPurpose(models.TextChoices):
 
 class AccountTokenQuerySet(models.QuerySet):
     def expired(self):
-        from django.utils import timezone
-
         return self.filter(models.Q(expires_at__lte=timezone.now()) | models.Q(used_at__isnull=False))
 
 

@@ -16,7 +16,7 @@ from rest_framework_simplejwt.tokens import RefreshToken
 from accounts import exceptions as messages
 from accounts.emails import send_password_reset_email, send_verification_email
 from accounts.exceptions import BadRequest, Conflict, EmailDeliveryFailed
-from accounts.models import TokenPurpose, User
+from accounts.models import AccountToken, TokenPurpose, User
 from accounts.tokens import account_token_find, account_token_issue
 
 logger = logging.getLogger(__name__)
@@ -38,6 +38,26 @@ def _verification_token_issue(user: User) -> str:
     return account_token_issue(
         user=user, purpose=TokenPurpose.VERIFY_EMAIL, lifetime=settings.VERIFICATION_TOKEN_LIFETIME
     )
+
+
+def _send_link_quietly(send, *, user: User, raw_token: str, link_template: str) -> None:
+    """Send a link and only log a failure: the answer must not tell whether the address exists."""
+    try:
+        send(user=user, link=_link(link_template, raw_token))
+    except Exception:
+        logger.exception("Could not send %s to user %s", send.__name__, user.id)
+
+
+def _account_token_redeem(*, raw_token: str, purpose: TokenPurpose, invalid: str, expired: str) -> AccountToken:
+    """Mark a good token used (in the caller's transaction) and return it; 403 with the contract's messages."""
+    token = account_token_find(raw_token=raw_token, purpose=purpose)
+    if token is None:
+        raise PermissionDenied(invalid)
+    if token.expires_at <= timezone.now():
+        raise PermissionDenied(expired)
+    token.used_at = timezone.now()
+    token.save(update_fields=["used_at"])
+    return token
 
 
 def user_register(*, name: str, email: str, password: str, photo: str | None = None, link_template: str) -> User:
@@ -66,13 +86,12 @@ def user_register(*, name: str, email: str, password: str, photo: str | None = N
 
 @transaction.atomic
 def email_verify(*, raw_token: str) -> User:
-    token = account_token_find(raw_token=raw_token, purpose=TokenPurpose.VERIFY_EMAIL)
-    if token is None:
-        raise PermissionDenied(messages.VERIFY_TOKEN_INVALID)
-    if token.expires_at <= timezone.now():
-        raise PermissionDenied(messages.VERIFY_TOKEN_EXPIRED)
-    token.used_at = timezone.now()
-    token.save(update_fields=["used_at"])
+    token = _account_token_redeem(
+        raw_token=raw_token,
+        purpose=TokenPurpose.VERIFY_EMAIL,
+        invalid=messages.VERIFY_TOKEN_INVALID,
+        expired=messages.VERIFY_TOKEN_EXPIRED,
+    )
     user = token.user
     user.verified = True
     user.save(update_fields=["verified"])
@@ -82,12 +101,10 @@ def email_verify(*, raw_token: str) -> User:
 def verification_resend(*, email: str, link_template: str) -> None:
     """Send a fresh link to an unverified active account; silent otherwise (no enumeration)."""
     user = User.objects.filter(email=User.objects.normalize_email(email), verified=False, is_active=True).first()
-    if user is None:
-        return
-    try:
-        send_verification_email(user=user, link=_link(link_template, _verification_token_issue(user)))
-    except Exception:
-        logger.exception("Could not resend the verification email to user %s", user.id)
+    if user is not None:
+        _send_link_quietly(
+            send_verification_email, user=user, raw_token=_verification_token_issue(user), link_template=link_template
+        )
 
 
 def user_login(*, email: str, password: str) -> RefreshToken:
@@ -148,30 +165,28 @@ def refresh_tokens_revoke_all(*, user: User) -> None:
 def password_forgot(*, email: str, link_template: str) -> None:
     """Email a reset link to an active account; silent otherwise (no enumeration)."""
     user = User.objects.filter(email=User.objects.normalize_email(email), is_active=True).first()
-    if user is None:
-        return
-    raw_token = account_token_issue(
-        user=user, purpose=TokenPurpose.RESET_PASSWORD, lifetime=settings.PASSWORD_RESET_TOKEN_LIFETIME
-    )
-    try:
-        send_password_reset_email(user=user, link=_link(link_template, raw_token))
-    except Exception:
-        logger.exception("Could not send the password reset email to user %s", user.id)
+    if user is not None:
+        raw_token = account_token_issue(
+            user=user, purpose=TokenPurpose.RESET_PASSWORD, lifetime=settings.PASSWORD_RESET_TOKEN_LIFETIME
+        )
+        _send_link_quietly(send_password_reset_email, user=user, raw_token=raw_token, link_template=link_template)
 
 
 @transaction.atomic
 def password_reset(*, raw_token: str, password: str) -> User:
-    """Set a new password with a reset token, then revoke every refresh token of the user."""
-    token = account_token_find(raw_token=raw_token, purpose=TokenPurpose.RESET_PASSWORD)
-    if token is None:
-        raise PermissionDenied(messages.RESET_TOKEN_INVALID)
-    if token.expires_at <= timezone.now():
-        raise PermissionDenied(messages.RESET_TOKEN_EXPIRED)
+    """Set a new password with a reset token, then revoke every refresh token of the user.
+
+    A weak password raises inside the transaction, so the token stays unused.
+    """
+    token = _account_token_redeem(
+        raw_token=raw_token,
+        purpose=TokenPurpose.RESET_PASSWORD,
+        invalid=messages.RESET_TOKEN_INVALID,
+        expired=messages.RESET_TOKEN_EXPIRED,
+    )
     user = token.user
     validate_password_strength(password, user=user)
     user.set_password(password)
     user.save(update_fields=["password"])
-    token.used_at = timezone.now()
-    token.save(update_fields=["used_at"])
     refresh_tokens_revoke_all(user=user)
     return user

@@ -43,14 +43,18 @@ def _first_message(data) -> str:
     return _first_message(data) if isinstance(data, (dict, list)) else str(data)
 
 
+def database_unavailable_response(**extra) -> Response:
+    return Response(
+        envelope(status.HTTP_503_SERVICE_UNAVAILABLE, DATABASE_UNAVAILABLE, **extra),
+        status=status.HTTP_503_SERVICE_UNAVAILABLE,
+        headers={"Retry-After": RETRY_AFTER_SECONDS},
+    )
+
+
 def exception_handler(exc, context):
     if is_database_outage(exc):
         logger.error("Database unavailable: %s", exc)
-        return Response(
-            envelope(status.HTTP_503_SERVICE_UNAVAILABLE, DATABASE_UNAVAILABLE),
-            status=status.HTTP_503_SERVICE_UNAVAILABLE,
-            headers={"Retry-After": RETRY_AFTER_SECONDS},
-        )
+        return database_unavailable_response()
 
     response = drf_exception_handler(exc, context)
     if response is None:

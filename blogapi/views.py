@@ -6,7 +6,7 @@ from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from blogapi.exceptions import DATABASE_UNAVAILABLE, RETRY_AFTER_SECONDS, envelope, json_error
+from blogapi.exceptions import database_unavailable_response, json_error
 
 NOT_FOUND = "Not found."
 
@@ -35,11 +35,7 @@ class HealthCheckView(APIView):
             with connection.cursor() as cursor:
                 cursor.execute("SELECT 1")
         except (OperationalError, InterfaceError):
-            return Response(
-                envelope(status.HTTP_503_SERVICE_UNAVAILABLE, DATABASE_UNAVAILABLE, database="unavailable"),
-                status=status.HTTP_503_SERVICE_UNAVAILABLE,
-                headers={"Retry-After": RETRY_AFTER_SECONDS},
-            )
+            return database_unavailable_response(database="unavailable")
         return Response({"status": "success", "message": "Hello World", "database": "ok"})
 
 
