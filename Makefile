@@ -9,7 +9,7 @@ BIND ?= 127.0.0.1:8000
 export DEBUG ?= 1
 WITH_DB := $(PY) -m blogapi.embedded_postgres
 
-.PHONY: install run dev test lint fmt check bench fuzz clean
+.PHONY: install run dev test lint fmt check bench fuzz clean browser
 
 install: $(VENV)/.installed
 
@@ -32,6 +32,12 @@ test: install ## the whole suite, on a throw-away embedded PostgreSQL unless DAT
 check: install ## Django's system checks and missing migrations
 	$(WITH_DB) --throwaway -- sh -c '$(PY) manage.py check && $(PY) manage.py makemigrations --check --dry-run && \
 		$(PY) manage.py spectacular --validate --fail-on-warn --file /dev/null'
+
+browser: ## Debian's Chromium for the browser tests (Playwright drives it; it downloads no browser)
+	@command -v chromium >/dev/null || { \
+		test "$$(id -u)" = 0 || { echo "make browser: run as root, or install Debian's chromium package"; exit 1; }; \
+		apt-get install -y --no-install-recommends chromium || { apt-get update && apt-get install -y --no-install-recommends chromium; }; }
+	@chromium --version 2>/dev/null
 
 lint: install
 	$(VENV)/bin/ruff check .

@@ -61,3 +61,11 @@ def _fresh_throttle_cache():
     from django.core.cache import cache
 
     cache.clear()
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(item, call):
+    """Keeps each phase's report on the test item (the browser tests screenshot failures)."""
+    report = yield
+    setattr(item, f"rep_{report.when}", report)
+    return report

@@ -151,6 +151,9 @@ def pg_connect():
 
 def explain(queries: dict[str, dict[str, str]]) -> list[str]:
     """EXPLAIN ANALYZE of the count and page queries the list view runs for each set of parameters."""
+    from types import SimpleNamespace
+
+    from django.contrib.auth.models import AnonymousUser
     from django.db import connection
     from django.http import QueryDict
 
@@ -161,7 +164,8 @@ def explain(queries: dict[str, dict[str, str]]) -> list[str]:
     with pg_connect() as pg:
         for name, params in queries.items():
             offset = (int(params.get("page", 1)) - 1) * 10  # the default limit
-            qs = PostFilter(QueryDict(urlencode(params)), queryset=Post.objects.with_author()).qs
+            anonymous = SimpleNamespace(user=AnonymousUser())
+            qs = PostFilter(QueryDict(urlencode(params)), queryset=Post.objects.with_author(), request=anonymous).qs
             captured = []
 
             def capture(execute, sql, sql_params, many, context, captured=captured):
@@ -198,17 +202,21 @@ def run_api(port, args, password) -> list[Result]:
     if status != 200:
         sys.exit(f"login failed: {status} {body[:300]!r}")
     auth = {"Authorization": f"Bearer {json.loads(body)['access_token']}"}
-    post_id = json.loads(call(port, "GET", "/api/posts?limit=1", headers=auth)[2])["posts"][0]["id"]
+    first_post = json.loads(call(port, "GET", "/api/posts?limit=1", headers=auth)[2])["posts"][0]
+    post_id, post_slug = first_post["id"], first_post["slug"]
     new_post = {"title": "Bench post", "content": "Written by the benchmark.", "category": "bench", "image": "b.png"}
     scenarios = [
         ("healthchecker", "GET", "/api/healthchecker", {}, None),
         ("list", "GET", "/api/posts", auth, None),
+        ("list anonymous", "GET", "/api/posts", {}, None),
+        ("list status=all", "GET", "/api/posts?status=all", auth, None),
         ("list limit=100", "GET", "/api/posts?limit=100", auth, None),
         (f"page={DEEP_PAGE}", "GET", f"/api/posts?page={DEEP_PAGE}&limit=10", auth, None),
         (f"search={SEARCH}", "GET", "/api/posts?" + urlencode({"search": SEARCH}), auth, None),
         ("category=python", "GET", "/api/posts?category=python", auth, None),
         ("ordering=title", "GET", "/api/posts?ordering=title", auth, None),
         ("retrieve", "GET", f"/api/posts/{post_id}", auth, None),
+        ("retrieve by slug", "GET", f"/api/posts/{post_slug}", {}, None),
         ("create", "POST", "/api/posts", auth | {"Content-Type": "application/json"}, json.dumps(new_post)),
     ]
     results = []
@@ -234,6 +242,8 @@ def run_admin(port, args, password) -> list[Result]:
         "admin changelist": "/admin/posts/post/",
         "admin search=django": "/admin/posts/post/?q=django",
         "admin created_at filter": "/admin/posts/post/?" + urlencode({"created_at__gte": str(since)}),
+        "admin drafts": "/admin/posts/post/?publication=draft",
+        "admin scheduled": "/admin/posts/post/?publication=scheduled",
         "admin change page": f"/admin/posts/post/{post_id}/change/",
     }
     results = []

@@ -3,10 +3,12 @@
 import logging
 from http import HTTPStatus
 
+from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import InterfaceError, OperationalError
 from django.http import JsonResponse
 from rest_framework import exceptions, status
 from rest_framework.response import Response
+from rest_framework.serializers import as_serializer_error
 from rest_framework.views import exception_handler as drf_exception_handler
 
 logger = logging.getLogger(__name__)
@@ -55,6 +57,9 @@ def exception_handler(exc, context):
     if is_database_outage(exc):
         logger.error("Database unavailable: %s", exc)
         return database_unavailable_response()
+    if isinstance(exc, DjangoValidationError):
+        # Raised by services (e.g. a slug lost to a concurrent writer): a 400 like a serializer's.
+        exc = exceptions.ValidationError(as_serializer_error(exc))
 
     response = drf_exception_handler(exc, context)
     if response is None:

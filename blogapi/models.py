@@ -16,10 +16,14 @@ class TimestampedModel(models.Model):
         abstract = True
 
     def save(self, *args, **kwargs):
-        now = timezone.now()
+        stamped = self.stamp(timezone.now())
+        if kwargs.get("update_fields") is not None:
+            kwargs["update_fields"] = {*kwargs["update_fields"], *stamped}
+        super().save(*args, **kwargs)
+
+    def stamp(self, now) -> set[str]:
+        """Set the fields that follow the clock on a save; returns their names."""
         if self._state.adding:
             self.created_at = now
         self.updated_at = now
-        if kwargs.get("update_fields") is not None:
-            kwargs["update_fields"] = {*kwargs["update_fields"], "updated_at"}
-        super().save(*args, **kwargs)
+        return {"updated_at"}

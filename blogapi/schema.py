@@ -6,7 +6,8 @@ writes and object permissions), a path id (404), throttles (429), and 503 when t
 database is down. Views add their own (409, 403 for tokens...) with ``extend_schema``.
 """
 
-from drf_spectacular.extensions import OpenApiAuthenticationExtension
+from django.conf import settings
+from drf_spectacular.extensions import OpenApiAuthenticationExtension, OpenApiSerializerFieldExtension
 from drf_spectacular.openapi import AutoSchema
 from drf_spectacular.plumbing import build_bearer_security_scheme_object
 from rest_framework import serializers
@@ -32,6 +33,11 @@ class SuccessSerializer(serializers.Serializer):
 
 class MessageSerializer(SuccessSerializer):
     message = serializers.CharField()
+
+
+class MovedSerializer(SuccessSerializer):
+    message = serializers.CharField()
+    slug = serializers.CharField(help_text="The current slug")
 
 
 ERROR_DESCRIPTIONS = {
@@ -60,7 +66,7 @@ class BlogAutoSchema(AutoSchema):
             statuses.add(401)
             if method in UNSAFE_METHODS:
                 statuses.add(403)  # cookie-authenticated writes from a foreign origin; object permissions
-        if "{id}" in self.path:
+        if "{id" in self.path:  # {id}, {id_or_slug}
             statuses.add(404)
         if view.get_throttles():
             statuses.add(429)
@@ -70,7 +76,11 @@ class BlogAutoSchema(AutoSchema):
         # Public endpoints (login, register...) never read credentials: no security requirement.
         if getattr(self.view, "skips_authentication", False):
             return []
-        return super().get_auth()
+        auth = super().get_auth()
+        # Public reads (posts, PUBLIC_READ): credentials are optional, and checked when sent.
+        if self.method == "GET" and getattr(self.view, "public_read", False) and settings.PUBLIC_READ:
+            auth.append({})
+        return auth
 
     def _get_response_bodies(self, direction="response"):
         responses = super()._get_response_bodies(direction)
@@ -112,6 +122,17 @@ class JWTCookieAuthenticationScheme(OpenApiAuthenticationExtension):
 
     def get_security_requirement(self, auto_schema):
         return [{"bearerAuth": []}, {"cookieAuth": []}]
+
+
+class PostStatusFieldExtension(OpenApiSerializerFieldExtension):
+    """``status`` is written as draft/published and read as draft/scheduled/published."""
+
+    target_class = "posts.serializers.PostStatusField"
+
+    def map_serializer_field(self, auto_schema, direction):
+        field = self.target
+        values = field.read_choices if direction == "response" else list(field.choices)
+        return {"type": "string", "enum": values}
 
 
 def strip_trailing_slashes(result, generator, request, public):

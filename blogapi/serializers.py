@@ -1,5 +1,7 @@
 """Serializer building blocks shared by the apps."""
 
+import datetime as dt
+
 from django.db import models
 from rest_framework import serializers
 
@@ -19,9 +21,23 @@ class StrictCharField(serializers.CharField):
         return super().to_internal_value(data)
 
 
+class UTCDateTimeField(serializers.DateTimeField):
+    """ISO 8601 in UTC with microseconds (API.md), for every year a client may write.
+
+    ``strftime("%Y")`` writes the year 166 as "166", which is not ISO 8601; isoformat pads it.
+    """
+
+    def to_representation(self, value):
+        if value is None:
+            return None
+        value = self.enforce_timezone(value)
+        return value.astimezone(dt.UTC).isoformat(timespec="microseconds").replace("+00:00", "Z")
+
+
 class StrictModelSerializer(serializers.ModelSerializer):
     serializer_field_mapping = {
         **serializers.ModelSerializer.serializer_field_mapping,
         models.CharField: StrictCharField,
         models.TextField: StrictCharField,
+        models.DateTimeField: UTCDateTimeField,
     }

@@ -144,6 +144,10 @@ REST_FRAMEWORK = {
     "NUM_PROXIES": env.int("NUM_PROXIES", default=0),
 }
 
+# --- Posts (API.md, Posts) -----------------------------------------------------------------
+# Anonymous clients read live posts; PUBLIC_READ=0 restores the tutorial's 401 for every read.
+PUBLIC_READ = env.bool("PUBLIC_READ", default=True)
+
 # --- JWT (API.md, Tokens) ---------------------------------------------------------------
 JWT_ALGORITHM = env.str("JWT_ALGORITHM", default="RS256")
 JWT_SIGNING_KEY, JWT_VERIFYING_KEY = load_jwt_keys(
@@ -211,6 +215,8 @@ SPECTACULAR_SETTINGS = {
         "SuccessStatusEnum": ["success"],
         "OutageStatusEnum": ["error"],
         "RoleEnum": "accounts.models.Role",
+        "PostStatusWriteEnum": ["draft", "published"],
+        "PostStatusEnum": ["draft", "scheduled", "published"],
     },
 }
 

@@ -7,13 +7,18 @@ select of every user, no filter listing every category).
 """
 
 from django import forms
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.core.paginator import Paginator
 from django.db import connections
 from django.utils.functional import cached_property
 
-from posts.models import Post
+from posts import services, slugs
+from posts.models import SLUG_MAX_LENGTH, Post
+from posts.publishing import ShownStatus, draft_q, live_q, scheduled_q
 from posts.serializers import CONTENT_MAX_LENGTH
+
+# The admin's words for a post's shown status.
+PUBLICATION_LABELS = {ShownStatus.PUBLISHED: "live", ShownStatus.SCHEDULED: "scheduled", ShownStatus.DRAFT: "draft"}
 
 
 class EstimatedCountPaginator(Paginator):
@@ -51,25 +56,61 @@ class EstimatedCountPaginator(Paginator):
 
 
 class PostAdminForm(forms.ModelForm):
-    # The API's limit (posts.serializers) holds in the admin too.
+    # The API's rules (posts.serializers, posts.slugs) hold in the admin too.
     content = forms.CharField(max_length=CONTENT_MAX_LENGTH, widget=forms.Textarea)
+    slug = forms.CharField(
+        required=False,
+        max_length=SLUG_MAX_LENGTH,
+        validators=[slugs.validate_slug],
+        help_text="Empty: made from the title (new post) or kept. A former slug keeps redirecting to the post.",
+    )
 
     class Meta:
         model = Post
-        fields = ["user", "title", "content", "category", "image"]
+        fields = ["user", "title", "slug", "content", "custom_excerpt", "category", "image", "status", "published_at"]
+        labels = {"custom_excerpt": "Excerpt"}
+        help_texts = {
+            "custom_excerpt": "Empty: the first 200 characters of the content, following its edits.",
+            "published_at": "Set on first publication. In the future, the post is scheduled: live at that time.",
+        }
+
+    def clean_slug(self) -> str:
+        slug = self.cleaned_data["slug"]
+        existing = None if self.instance._state.adding else self.instance
+        if not slug:
+            return existing.slug if existing else ""
+        if slugs.taken_by_another(slug, existing):
+            raise forms.ValidationError(slugs.SLUG_TAKEN)
+        return slug
+
+
+class PublicationFilter(admin.SimpleListFilter):
+    """Live, scheduled or draft, each served by an index at a million posts."""
+
+    title = "publication"
+    parameter_name = "publication"
+    conditions = {"live": live_q, "scheduled": scheduled_q, "draft": draft_q}
+
+    def lookups(self, request, model_admin):
+        return [(value, value.capitalize()) for value in self.conditions]
+
+    def queryset(self, request, queryset):
+        condition = self.conditions.get(self.value())
+        return queryset.filter(condition()) if condition else queryset
 
 
 @admin.register(Post)
 class PostAdmin(admin.ModelAdmin):
     form = PostAdminForm
     paginator = EstimatedCountPaginator
-    list_display = ["title", "author", "category", "created_at", "updated_at"]
+    list_display = ["title", "author", "publication", "published_at", "category", "created_at", "updated_at"]
     list_select_related = ["user"]
     # Columns whose sort an index serves; author and category would sort a million rows.
     sortable_by = ["title", "created_at", "updated_at"]
     # Ranges on created_at use post_created_id_idx. A date hierarchy runs DISTINCT date
     # queries over the table, and a category filter would list every distinct category.
-    list_filter = [("created_at", admin.DateFieldListFilter)]
+    list_filter = [PublicationFilter, ("created_at", admin.DateFieldListFilter)]
+    actions = ["publish_now", "unpublish"]
     # "Show counts" would count every filter choice over the whole table.
     show_facets = admin.ShowFacets.NEVER
     # icontains is UPPER(col) LIKE UPPER('%term%'): post_title_trgm_idx and
@@ -80,7 +121,21 @@ class PostAdmin(admin.ModelAdmin):
     show_full_result_count = False
     list_per_page = 50
     autocomplete_fields = ["user"]
-    fields = ["user", "title", "content", "category", "image", "id", "created_at", "updated_at"]
+    fields = [
+        "user",
+        "title",
+        "slug",
+        "former_slugs",
+        "content",
+        "custom_excerpt",
+        "category",
+        "image",
+        "status",
+        "published_at",
+        "id",
+        "created_at",
+        "updated_at",
+    ]
 
     def get_queryset(self, request):
         return super().get_queryset(request).with_author()
@@ -88,6 +143,45 @@ class PostAdmin(admin.ModelAdmin):
     @admin.display(description="Author")
     def author(self, obj: Post) -> str:
         return obj.user.email
+
+    @admin.display(description="Publication")
+    def publication(self, obj: Post) -> str:
+        return PUBLICATION_LABELS[obj.shown_status]
+
+    @admin.display(description="Former slugs")
+    def former_slugs(self, obj: Post) -> str:
+        """The slugs that redirect to this post, newest first."""
+        former = obj.slugs.exclude(slug=obj.slug).values_list("slug", flat=True) if obj.pk else []
+        return ", ".join(former) or "none"
+
+    def save_model(self, request, obj: Post, form, change: bool) -> None:
+        # Through the services, like the API: slug history and publication rules apply.
+        if change:
+            new_slug, obj.slug = obj.slug, form.initial["slug"]
+            services.post_update(post=obj, slug=new_slug)
+        else:
+            services.post_save_new(post=obj, slug=obj.slug or None)
+
+    def delete_model(self, request, obj: Post) -> None:
+        services.post_delete(post=obj)
+
+    def delete_queryset(self, request, queryset) -> None:
+        for post in queryset:
+            services.post_delete(post=post)
+
+    @admin.action(description="Publish now", permissions=["change"])
+    def publish_now(self, request, queryset) -> None:
+        self.apply(request, queryset, services.post_publish_now, "published")
+
+    @admin.action(description="Unpublish (back to draft)", permissions=["change"])
+    def unpublish(self, request, queryset) -> None:
+        self.apply(request, queryset, services.post_unpublish, "moved back to draft")
+
+    def apply(self, request, queryset, workflow, done: str) -> None:
+        posts = [post for post in queryset if post.can_edit(request.user)]
+        for post in posts:
+            workflow(post=post)
+        self.message_user(request, f"{len(posts)} post(s) {done}.", messages.SUCCESS)
 
     # Moderators moderate: they edit and delete any post but write none and reassign none.
 
@@ -101,7 +195,7 @@ class PostAdmin(admin.ModelAdmin):
         return super().has_delete_permission(request, obj) and (obj is None or obj.can_edit(request.user))
 
     def get_readonly_fields(self, request, obj=None):
-        read_only = ["id", "created_at", "updated_at"]
+        read_only = ["id", "former_slugs", "created_at", "updated_at"]
         if obj is not None and not request.user.is_superuser:
             read_only.append("user")
         return read_only

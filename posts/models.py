@@ -1,14 +1,35 @@
+import math
 import uuid
 
 from django.conf import settings
 from django.contrib.postgres.indexes import GinIndex, OpClass
 from django.db import models
+from django.db.models import F, Q
 from django.db.models.functions import Upper
 
 from blogapi.models import TimestampedModel
+from posts.publishing import PublishingQuerySet, Status, shown_status
+
+SLUG_MAX_LENGTH = 120
+EXCERPT_MAX_LENGTH = 500
+AUTO_EXCERPT_LENGTH = 200
+WORDS_PER_MINUTE = 200
+ELLIPSIS = "\u2026"
 
 
-class PostQuerySet(models.QuerySet):
+def auto_excerpt(content: str) -> str:
+    """The first 200 characters of ``content``, cut at a word boundary, with … when cut (API.md)."""
+    if len(content) <= AUTO_EXCERPT_LENGTH:
+        return content
+    head = content[:AUTO_EXCERPT_LENGTH]
+    if not content[AUTO_EXCERPT_LENGTH].isspace() and not head[-1].isspace():
+        # The cut falls inside a word: drop that word's start (unless it is the only word).
+        words = head.rsplit(maxsplit=1)
+        head = words[0] if len(words) > 1 else head
+    return head.rstrip() + ELLIPSIS
+
+
+class PostQuerySet(PublishingQuerySet):
     def with_author(self):
         """Posts with their author in the same query (the list stays at a constant query count)."""
         return self.select_related("user")
@@ -17,22 +38,43 @@ class PostQuerySet(models.QuerySet):
 class Post(TimestampedModel):
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="posts")
+    # "C": slugs are ASCII, and byte order lets LIKE 'prefix%' use the index (posts.slugs).
+    slug = models.CharField(max_length=SLUG_MAX_LENGTH, unique=True, db_collation="C")
     title = models.CharField(max_length=255)
     content = models.TextField()
+    # Empty: the excerpt is made from the content (and follows it) until one is given.
+    custom_excerpt = models.CharField(max_length=EXCERPT_MAX_LENGTH, blank=True, default="")
     category = models.CharField(max_length=100)
     image = models.CharField(max_length=255)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PUBLISHED)
+    published_at = models.DateTimeField(null=True, blank=True)
     objects = PostQuerySet.as_manager()
 
     class Meta:
-        ordering = ["-created_at", "-id"]
+        ordering = [F("published_at").desc(nulls_last=True), "-id"]
         indexes = [
-            # Each ordering of the list, with the id tie-break (API.md, List parameters).
+            # The list's default order over live posts, and its reverse (API.md, List parameters):
+            # the visibility filter is a range on the leading column of these partial indexes.
+            models.Index(
+                F("published_at").desc(nulls_last=True),
+                F("id").desc(),
+                name="post_live_published_idx",
+                condition=Q(status=Status.PUBLISHED),
+            ),
+            models.Index(
+                fields=["published_at", "id"],
+                name="post_live_published_asc_idx",
+                condition=Q(status=Status.PUBLISHED),
+            ),
+            # The other orderings, with the id tie-break.
             models.Index(fields=["created_at", "id"], name="post_created_id_idx"),
             models.Index(fields=["updated_at", "id"], name="post_updated_id_idx"),
             models.Index(fields=["title", "id"], name="post_title_id_idx"),
-            # Filters: author (with the default ordering) and case-insensitive category.
-            models.Index(fields=["user", "created_at"], name="post_user_created_idx"),
-            models.Index(Upper("category"), "created_at", name="post_category_ci_idx"),
+            # Drafts are few: the admin's and the list's draft filters find them here.
+            models.Index(fields=["created_at"], name="post_draft_created_idx", condition=Q(status=Status.DRAFT)),
+            # Filters: author and case-insensitive category, in the default order.
+            models.Index(F("user"), F("published_at").desc(nulls_last=True), name="post_user_published_idx"),
+            models.Index(Upper("category"), F("published_at").desc(nulls_last=True), name="post_category_ci_idx"),
             # Substring search (API search, admin search): see migration 0002_post_search_trgm.
             GinIndex(OpClass(Upper("title"), name="gin_trgm_ops"), name="post_title_trgm_idx"),
             GinIndex(OpClass(Upper("content"), name="gin_trgm_ops"), name="post_content_trgm_idx"),
@@ -41,6 +83,49 @@ class Post(TimestampedModel):
     def __str__(self) -> str:
         return self.title
 
+    def stamp(self, now) -> set[str]:
+        """First publication sets ``published_at`` to that moment; it is kept from then on."""
+        stamped = super().stamp(now)
+        if self.status == Status.PUBLISHED and self.published_at is None:
+            self.published_at = now
+            stamped.add("published_at")
+        return stamped
+
     def can_edit(self, user) -> bool:
         """Authors edit their own posts; moderators (and admins) edit any post."""
         return user.is_authenticated and (user.is_moderator or self.user_id == user.id)
+
+    @property
+    def shown_status(self) -> str:
+        return shown_status(self.status, self.published_at)
+
+    @property
+    def excerpt(self) -> str:
+        return self.custom_excerpt or auto_excerpt(self.content)
+
+    @excerpt.setter
+    def excerpt(self, value: str | None) -> None:
+        self.custom_excerpt = value or ""
+
+    @property
+    def reading_time(self) -> int:
+        """Whole minutes at 200 words a minute, at least one."""
+        return max(1, math.ceil(len(self.content.split()) / WORDS_PER_MINUTE))
+
+
+class PostSlug(models.Model):
+    """Every slug a post has had, its current one included (API.md, Slugs).
+
+    One table for all of them, so that one unique constraint keeps a new slug clear of
+    every current and former slug, also under concurrent creates (posts.slugs).
+    """
+
+    slug = models.CharField(max_length=SLUG_MAX_LENGTH, unique=True, db_collation="C")
+    post = models.ForeignKey(Post, on_delete=models.CASCADE, related_name="slugs")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return self.slug

@@ -1,26 +1,42 @@
-from django.http import Http404
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
-from rest_framework import viewsets
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_view
+from rest_framework import status, viewsets
 from rest_framework.exceptions import NotFound
-from rest_framework.permissions import IsAuthenticated
+from rest_framework.response import Response
 
 from blogapi.pagination import PageLimitPagination
+from blogapi.schema import MovedSerializer
+from posts import services, slugs
 from posts.filters import SEARCH_MAX_LENGTH, PostFilter
 from posts.models import Post
-from posts.permissions import IsOwnerOrModerator
+from posts.permissions import IsOwnerOrModerator, PublicReadOrAuthenticated
+from posts.publishing import ListStatus
 from posts.serializers import PostSerializer
 
 POST_NOT_FOUND = "No post with this id: {id} found"
+POST_MOVED = "This post has moved to {location}"
 
 
 class PostPagination(PageLimitPagination):
     items_key = "posts"
 
 
+def post_path(slug: str) -> str:
+    return f"/api/posts/{slug}"
+
+
 @extend_schema_view(
     list=extend_schema(
         parameters=[
+            OpenApiParameter(
+                "status",
+                enum=ListStatus.values,
+                default=ListStatus.PUBLISHED.value,
+                description=(
+                    "published: live posts. scheduled, draft: the caller's own (everyone's for moderators). "
+                    "all: live posts and every other post the caller may see. Anything but published needs a login."
+                ),
+            ),
             OpenApiParameter(
                 "search",
                 {"type": "string", "maxLength": SEARCH_MAX_LENGTH},
@@ -32,23 +48,64 @@ class PostPagination(PageLimitPagination):
                 "created_after", OpenApiTypes.DATETIME, description="ISO 8601 date or datetime (inclusive)."
             ),
             OpenApiParameter("created_before", OpenApiTypes.DATETIME, description="ISO 8601 date or datetime."),
+            OpenApiParameter(
+                "published_after", OpenApiTypes.DATETIME, description="ISO 8601 date or datetime (inclusive)."
+            ),
+            OpenApiParameter("published_before", OpenApiTypes.DATETIME, description="ISO 8601 date or datetime."),
         ]
-    )
+    ),
+    retrieve=extend_schema(
+        responses={
+            200: PostSerializer,
+            301: OpenApiResponse(MovedSerializer, description="A former slug: Location names the current one."),
+        }
+    ),
 )
 class PostViewSet(viewsets.ModelViewSet):
-    """Blog posts. Every authenticated user reads them; authors, and moderators, change and delete them."""
+    """Blog posts. Anyone reads live posts; authors, and moderators, write, change and delete them."""
 
-    queryset = Post.objects.with_author()
     serializer_class = PostSerializer
-    permission_classes = [IsAuthenticated, IsOwnerOrModerator]
+    permission_classes = [PublicReadOrAuthenticated, IsOwnerOrModerator]
     pagination_class = PostPagination
     filterset_class = PostFilter
+    public_read = True  # the schema marks credentials optional on GET (PUBLIC_READ)
+    lookup_url_kwarg = "id_or_slug"
+    lookup_value_regex = "[^/]+"  # any value reaches the view, which answers the contract's 404
 
-    def get_object(self):
+    def get_queryset(self):
+        posts = Post.objects.with_author()
+        if self.action == "list":
+            return posts  # PostFilter applies the `status` parameter's visibility, live posts by default
+        return posts.visible_to(self.request.user)
+
+    def get_object(self) -> Post:
+        """By id or current slug, among the posts the caller may see; others do not exist."""
+        id_or_slug = self.kwargs[self.lookup_url_kwarg]
+        post = self.get_queryset().filter(**slugs.lookup(id_or_slug)).first()
+        if post is None:
+            raise NotFound(POST_NOT_FOUND.format(id=id_or_slug))
+        self.check_object_permissions(self.request, post)
+        return post
+
+    def retrieve(self, request, *args, **kwargs):
         try:
-            return super().get_object()
-        except Http404:
-            raise NotFound(POST_NOT_FOUND.format(id=self.kwargs["pk"])) from None
+            return super().retrieve(request, *args, **kwargs)
+        except NotFound:
+            current_slug = slugs.current_slug_of_former(self.get_queryset(), kwargs[self.lookup_url_kwarg])
+            if current_slug is None:
+                raise
+        location = post_path(current_slug)
+        return Response(
+            {"status": "success", "message": POST_MOVED.format(location=location), "slug": current_slug},
+            status=status.HTTP_301_MOVED_PERMANENTLY,
+            headers={"Location": location},
+        )
 
     def perform_create(self, serializer):
-        serializer.save(user=self.request.user)
+        serializer.instance = services.post_create(author=self.request.user, **serializer.validated_data)
+
+    def perform_update(self, serializer):
+        serializer.instance = services.post_update(post=serializer.instance, **serializer.validated_data)
+
+    def perform_destroy(self, instance):
+        services.post_delete(post=instance)

@@ -1,13 +1,18 @@
 """The posts admin through its HTTP pages, logged in as each role, and what keeps it fast (API.md, Admin)."""
 
+import datetime as dt
+import re
+
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 
 from accounts.models import Role
 from accounts.tests.factories import UserFactory
 from posts.admin import EstimatedCountPaginator
 from posts.models import Post
+from posts.publishing import Status
 from posts.serializers import CONTENT_MAX_LENGTH
 from posts.tests.factories import PostFactory
 
@@ -33,6 +38,7 @@ def edited(**changes) -> dict:
         "content": "Edited content",
         "category": "edited",
         "image": "edited.png",
+        "status": "published",
         "_save": "Save",
     }
     data.update(changes)
@@ -193,7 +199,17 @@ def test_admin_opens_add_post_page(login, admin_account):
     response = login(admin_account).get(ADD)
 
     assert response.status_code == 200
-    assert list(response.context["adminform"].form.fields) == ["user", "title", "content", "category", "image"]
+    assert list(response.context["adminform"].form.fields) == [
+        "user",
+        "title",
+        "slug",
+        "content",
+        "custom_excerpt",
+        "category",
+        "image",
+        "status",
+        "published_at",
+    ]
 
 
 def test_admin_adds_post_for_an_author(login, admin_account, user):
@@ -220,7 +236,8 @@ def test_change_form_uses_author_autocomplete_not_a_select_of_every_user(login, 
     assert response.status_code == 200
     page = response.content.decode()
     assert "admin-autocomplete" in page
-    assert page.count("<option") <= 1  # only the current author
+    author_select = re.search(r'<select name="user".*?</select>', page, re.S).group()
+    assert author_select.count("<option") <= 1  # only the current author
 
 
 # Fast with a million posts
@@ -333,3 +350,126 @@ def test_changelist_date_filter_is_served_by_created_at_index(login, moderator, 
     plan = plan_of(response.context["cl"].queryset, "enable_seqscan")
 
     assert "post_created_id_idx" in plan
+
+
+# Publishing in the admin (API.md, Publishing and Slugs)
+
+
+@pytest.fixture
+def draft(db):
+    return PostFactory(title="Draft", status=Status.DRAFT)
+
+
+@pytest.fixture
+def scheduled(db):
+    return PostFactory(title="Scheduled", published_at=timezone.now() + dt.timedelta(days=2))
+
+
+@pytest.mark.parametrize("publication", ["live", "scheduled", "draft"])
+def test_changelist_filters_by_publication(login, moderator, post, draft, scheduled, publication):
+    expected = {"live": post, "scheduled": scheduled, "draft": draft}[publication]
+
+    response = login(moderator).get(CHANGELIST, {"publication": publication})
+
+    assert response.status_code == 200
+    assert list(response.context["cl"].result_list) == [expected]
+
+
+def test_changelist_shows_each_posts_publication(login, moderator, post, draft, scheduled):
+    page = login(moderator).get(CHANGELIST).content.decode()
+
+    for label in ('<td class="field-publication">live</td>', ">scheduled<", ">draft<"):
+        assert label in page
+
+
+def test_draft_filter_is_served_by_the_drafts_index(login, moderator, draft):
+    response = login(moderator).get(CHANGELIST, {"publication": "draft"})
+
+    plan = plan_of(response.context["cl"].queryset, "enable_seqscan")
+
+    assert "post_draft_created_idx" in plan
+
+
+@pytest.mark.parametrize("role", [Role.MODERATOR, Role.ADMIN])
+def test_publish_now_makes_drafts_and_scheduled_posts_live_at_once(login, role, draft, scheduled):
+    before = timezone.now()
+
+    response = login(UserFactory(role=role)).post(
+        CHANGELIST, {"action": "publish_now", "_selected_action": [str(draft.pk), str(scheduled.pk)]}
+    )
+
+    assert response.status_code == 302
+    for post in (draft, scheduled):
+        post.refresh_from_db()
+        assert post.shown_status == "published"
+        assert before <= post.published_at <= timezone.now()
+
+
+def test_publish_now_keeps_the_first_publication_time_of_a_live_post(login, moderator, post):
+    first = post.published_at
+
+    login(moderator).post(CHANGELIST, {"action": "publish_now", "_selected_action": [str(post.pk)]})
+
+    post.refresh_from_db()
+    assert post.published_at == first
+
+
+def test_unpublish_moves_posts_back_to_draft_keeping_published_at(login, moderator, post, api_client):
+    first = post.published_at
+
+    response = login(moderator).post(CHANGELIST, {"action": "unpublish", "_selected_action": [str(post.pk)]})
+
+    assert response.status_code == 302
+    post.refresh_from_db()
+    assert (post.status, post.published_at) == (Status.DRAFT, first)
+    assert api_client.get(f"/api/posts/{post.pk}").status_code == 404
+
+
+def test_plain_user_cannot_run_publishing_actions(login, user, draft):
+    response = login(user).post(CHANGELIST, {"action": "publish_now", "_selected_action": [str(draft.pk)]})
+
+    assert response.status_code == 302 and response["Location"].startswith("/admin/login/")
+    draft.refresh_from_db()
+    assert draft.status == Status.DRAFT
+
+
+def test_changing_the_slug_in_the_admin_keeps_the_old_one_redirecting(login, moderator, post, api_client):
+    old = post.slug
+
+    response = login(moderator).post(change_url(post), edited(slug="a-better-slug"))
+
+    assert response.status_code == 302
+    post.refresh_from_db()
+    assert post.slug == "a-better-slug"
+    assert api_client.get(f"/api/posts/{old}")["Location"] == "/api/posts/a-better-slug"
+    page = login(moderator).get(change_url(post)).content.decode()
+    assert old in page  # the slug history, on the post's page
+
+
+def test_an_empty_slug_in_the_admin_keeps_the_current_one(login, moderator, post):
+    old = post.slug
+
+    login(moderator).post(change_url(post), edited(slug=""))
+
+    post.refresh_from_db()
+    assert post.slug == old
+
+
+@pytest.mark.parametrize("slug", ["Not Valid", "123e4567-e89b-12d3-a456-426614174000", "taken"])
+def test_admin_refuses_the_slugs_the_api_refuses(login, moderator, post, slug):
+    PostFactory(slug="taken")
+
+    response = login(moderator).post(change_url(post), edited(slug=slug))
+
+    assert response.status_code == 200
+    assert "slug" in response.context["adminform"].form.errors
+
+
+def test_admin_adds_a_post_with_a_generated_slug_and_history(login, admin_account, user):
+    response = login(admin_account).post(ADD, edited(user=str(user.pk), title="Made in the admin"))
+
+    assert response.status_code == 302
+    created = Post.objects.get()
+    assert created.slug == "made-in-the-admin"
+    assert list(created.slugs.values_list("slug", flat=True)) == ["made-in-the-admin"]
+    assert created.published_at is not None

@@ -1,8 +1,13 @@
+import datetime as dt
+
 from django.core.management.base import BaseCommand, CommandError
 from django.db import connection, transaction
+from django.utils import timezone
 
 from accounts.models import Role, User
-from posts.models import Post
+from posts.models import Post, PostSlug
+from posts.publishing import Status
+from posts.services import post_create
 
 DEMO_PASSWORD = "demo-Passw0rd!"
 DEMO_USERS = [
@@ -19,6 +24,13 @@ DEMO_POSTS = [
     ("A week in Lisbon", "travel", "Trams, tiles and pastel de nata."),
     ("Sourdough for programmers", "food", "An idempotent starter and a reproducible loaf."),
 ]
+# Not live: seen by their authors and moderators only (API.md, Publishing).
+DEMO_DRAFT = ("Notes for a post on caching", "drafts", "ETags, Cache-Control and what a CDN keeps.")
+DEMO_SCHEDULED = ("Coming soon: full-text search", "search", "Ranked search with highlights, next week.")
+SCHEDULED_IN = dt.timedelta(days=7)
+# Generated posts: one in 50 is a draft, one in 100 is scheduled up to 30 days ahead.
+DRAFT_EVERY = 50
+SCHEDULED_EVERY = 100
 BATCH_SIZE = 50_000
 WORDS = [
     "django",
@@ -70,35 +82,78 @@ class Command(BaseCommand):
                 user = User.objects.create_user(email, DEMO_PASSWORD, name=name, role=role, verified=True)
                 created += 1
             users.append(user)
-        for (title, category, content), user in zip(DEMO_POSTS, users * 2, strict=False):
-            Post.objects.get_or_create(
-                title=title, user=user, defaults={"category": category, "content": content, "image": "default.png"}
-            )
+        alice = users[0]
+        demo_posts = [(post, user, {}) for post, user in zip(DEMO_POSTS, users * 2, strict=False)]
+        demo_posts += [
+            (DEMO_DRAFT, alice, {"status": Status.DRAFT}),
+            (DEMO_SCHEDULED, alice, {"published_at": timezone.now() + SCHEDULED_IN}),
+        ]
+        for (title, category, content), user, publishing in demo_posts:
+            if not Post.objects.filter(title=title, user=user).exists():
+                post_create(
+                    author=user, title=title, category=category, content=content, image="default.png", **publishing
+                )
         return users, created
 
     def insert_generated_posts(self, count: int, authors: list[User]) -> None:
-        """Insert ``count`` posts server-side (INSERT ... SELECT), in batches with a progress line."""
+        """Insert ``count`` posts server-side (INSERT ... SELECT), with their slugs, in batches with a progress line."""
         author_ids = [str(user.id) for user in authors]
         sql = f"""
-            INSERT INTO {Post._meta.db_table} (id, user_id, title, content, category, image, created_at, updated_at)
-            SELECT gen_random_uuid(),
-                   (%(authors)s::uuid[])[1 + (n %% cardinality(%(authors)s::uuid[]))],
-                   'Post ' || n || ' about ' || (%(words)s::text[])[1 + (n %% cardinality(%(words)s::text[]))],
-                   'Generated post ' || n || ' on ' || (%(words)s::text[])[1 + ((n / 7) %% cardinality(%(words)s::text[]))]
-                       || ' and ' || md5(n::text),
-                   (%(words)s::text[])[1 + ((n / 3) %% cardinality(%(words)s::text[]))],
-                   'default.png',
-                   now() - make_interval(secs => n),
-                   now() - make_interval(secs => n)
-            FROM generate_series(%(start)s, %(stop)s) AS n
-        """  # noqa: S608 - only the table name is interpolated
+            WITH new AS (
+                INSERT INTO {Post._meta.db_table}
+                    (id, user_id, slug, title, content, custom_excerpt, category, image,
+                     status, published_at, created_at, updated_at)
+                SELECT gen_random_uuid(),
+                       (%(authors)s::uuid[])[1 + (n %% cardinality(%(authors)s::uuid[]))],
+                       'post-' || n || '-about-' || (%(words)s::text[])[1 + (n %% cardinality(%(words)s::text[]))],
+                       'Post ' || n || ' about ' || (%(words)s::text[])[1 + (n %% cardinality(%(words)s::text[]))],
+                       'Generated post ' || n || ' on '
+                           || (%(words)s::text[])[1 + ((n / 7) %% cardinality(%(words)s::text[]))]
+                           || ' and ' || md5(n::text),
+                       '',
+                       (%(words)s::text[])[1 + ((n / 3) %% cardinality(%(words)s::text[]))],
+                       'default.png',
+                       CASE WHEN n %% %(draft_every)s = 0 THEN 'draft' ELSE 'published' END,
+                       CASE WHEN n %% %(draft_every)s = 0 THEN NULL
+                            WHEN n %% %(scheduled_every)s = 1 THEN now() + make_interval(days => 1 + n %% 30)
+                            ELSE now() - make_interval(secs => n) END,
+                       now() - make_interval(secs => n),
+                       now() - make_interval(secs => n)
+                FROM generate_series(%(start)s, %(stop)s) AS n
+                RETURNING id, slug, created_at
+            )
+            INSERT INTO {PostSlug._meta.db_table} (slug, post_id, created_at) SELECT slug, id, created_at FROM new
+        """  # noqa: S608 - only table names are interpolated
+        first = self.next_generated_number()
         done = 0
         with connection.cursor() as cursor:
             while done < count:
                 size = min(BATCH_SIZE, count - done)
-                cursor.execute(sql, {"authors": author_ids, "words": WORDS, "start": done + 1, "stop": done + size})
+                start = first + done
+                cursor.execute(
+                    sql,
+                    {
+                        "authors": author_ids,
+                        "words": WORDS,
+                        "start": start,
+                        "stop": start + size - 1,
+                        "draft_every": DRAFT_EVERY,
+                        "scheduled_every": SCHEDULED_EVERY,
+                    },
+                )
                 done += size
                 self.stdout.write(f"\r  inserted {done}/{count} posts", ending="")
                 self.stdout.flush()
             cursor.execute(f"ANALYZE {Post._meta.db_table}")
+            cursor.execute(f"ANALYZE {PostSlug._meta.db_table}")
         self.stdout.write("")
+
+    @staticmethod
+    def next_generated_number() -> int:
+        """Past every earlier run's numbers, so that generated slugs stay unique."""
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"SELECT coalesce(max(substring(slug from '^post-([0-9]+)-about-')::bigint), 0) + 1 "  # noqa: S608
+                f"FROM {PostSlug._meta.db_table} WHERE slug LIKE 'post-%%-about-%%'"
+            )
+            return cursor.fetchone()[0]

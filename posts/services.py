@@ -1,0 +1,59 @@
+"""The workflows that change a post, each one transaction (API.md, Posts).
+
+Views and the admin call these; slugs and publication rules live in ``posts.slugs`` and
+on the model, so every way of writing a post follows them.
+"""
+
+from django.db import transaction
+from django.utils import timezone
+
+from accounts.models import User
+from posts import slugs
+from posts.models import Post
+from posts.publishing import Status
+
+
+def post_create(*, author: User, slug: str | None = None, **fields) -> Post:
+    return post_save_new(post=Post(user=author, **fields), slug=slug)
+
+
+@transaction.atomic
+def post_save_new(*, post: Post, slug: str | None = None) -> Post:
+    """Insert a built post, with ``slug`` or one made from its title."""
+    if slug:
+        slugs.claim_given_slug(post, slug)
+        post.slug = slug
+    else:
+        post.slug = slugs.claim_generated_slug(post)
+    post.save(force_insert=True)
+    return post
+
+
+@transaction.atomic
+def post_update(*, post: Post, slug: str | None = None, **fields) -> Post:
+    """Apply ``fields``; a new slug joins the post's history (the old one then redirects)."""
+    for name, value in fields.items():
+        setattr(post, name, value)
+    if slug and slug != post.slug:
+        slugs.claim_given_slug(post, slug)
+        post.slug = slug
+    post.save()
+    return post
+
+
+@transaction.atomic
+def post_publish_now(*, post: Post) -> Post:
+    """Live from now on: a draft or a scheduled post is published at this moment."""
+    if post.published_at is None or post.published_at > timezone.now():
+        post.published_at = timezone.now()
+    return post_update(post=post, status=Status.PUBLISHED)
+
+
+def post_unpublish(*, post: Post) -> Post:
+    """Back to draft; ``published_at`` is kept for a later republication."""
+    return post_update(post=post, status=Status.DRAFT)
+
+
+@transaction.atomic
+def post_delete(*, post: Post) -> None:
+    post.delete()  # its slugs go with it (PostSlug cascades) and are free again
