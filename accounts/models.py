@@ -21,6 +21,15 @@ MODERATOR_PERMISSIONS = frozenset(
         "posts.view_post",
         "posts.change_post",
         "posts.delete_post",
+        # Tags: curated by moderators (rename, merge, delete), and set on posts through the inline.
+        "posts.view_tag",
+        "posts.add_tag",
+        "posts.change_tag",
+        "posts.delete_tag",
+        "posts.view_posttag",
+        "posts.add_posttag",
+        "posts.change_posttag",
+        "posts.delete_posttag",
         "accounts.view_user",
         "accounts.change_user",
     }

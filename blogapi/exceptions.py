@@ -45,6 +45,22 @@ def _first_message(data) -> str:
     return _first_message(data) if isinstance(data, (dict, list)) else str(data)
 
 
+def _flat_messages(messages) -> list[str]:
+    """A field's messages as a flat list (API.md: ``"errors": {"field": ["message"]}``).
+
+    A list field's errors come per item (``{"0": ["..."]}``): they become "Item 1: ...".
+    """
+    if isinstance(messages, dict):
+        return [
+            f"Item {int(key) + 1}: {message}" if str(key).isdigit() else f"{key}: {message}"
+            for key, value in messages.items()
+            for message in _flat_messages(value)
+        ]
+    if isinstance(messages, list):
+        return [message for item in messages for message in _flat_messages(item)]
+    return [str(messages)]
+
+
 def database_unavailable_response(**extra) -> Response:
     return Response(
         envelope(status.HTTP_503_SERVICE_UNAVAILABLE, DATABASE_UNAVAILABLE, **extra),
@@ -67,6 +83,7 @@ def exception_handler(exc, context):
 
     if isinstance(exc, exceptions.ValidationError):
         errors = response.data if isinstance(response.data, dict) else {"non_field_errors": response.data}
+        errors = {field: _flat_messages(messages) for field, messages in errors.items()}
         non_field = errors.get("non_field_errors")
         detail = _first_message(non_field) if non_field else INVALID_INPUT
         response.data = envelope(response.status_code, detail, errors=errors)

@@ -3,6 +3,7 @@
 from rest_framework.exceptions import ValidationError
 from rest_framework.pagination import BasePagination
 from rest_framework.response import Response
+from rest_framework.utils.urls import remove_query_param, replace_query_param
 
 POSITIVE_INTEGER_REQUIRED = "A positive integer is required."
 
@@ -24,6 +25,7 @@ class PageLimitPagination(BasePagination):
     items_key = "items"
 
     def paginate_queryset(self, queryset, request, view=None):
+        self.request = request
         self.page = positive_int_param(request, "page", 1)
         self.limit = min(positive_int_param(request, "limit", self.default_limit), self.max_limit)
         self.total = queryset.count()
@@ -40,9 +42,16 @@ class PageLimitPagination(BasePagination):
                 "total": self.total,
                 "page": self.page,
                 "limit": self.limit,
+                "next": self.page_link(self.page + 1) if self.page * self.limit < self.total else None,
+                "previous": self.page_link(self.page - 1) if self.page > 1 else None,
                 self.items_key: data,
             }
         )
+
+    def page_link(self, page: int) -> str:
+        """This request's absolute URL with another page number, every other parameter kept."""
+        url = self.request.build_absolute_uri()
+        return replace_query_param(url, "page", page) if page > 1 else remove_query_param(url, "page")
 
     def get_schema_operation_parameters(self, view):
         return [
@@ -65,13 +74,25 @@ class PageLimitPagination(BasePagination):
     def get_paginated_response_schema(self, schema):
         return {
             "type": "object",
-            "required": ["status", "results", "total", "page", "limit", self.items_key],
+            "required": ["status", "results", "total", "page", "limit", "next", "previous", self.items_key],
             "properties": {
                 "status": {"type": "string", "enum": ["success"]},
                 "results": {"type": "integer", "minimum": 0},
                 "total": {"type": "integer", "minimum": 0},
                 "page": {"type": "integer", "minimum": 1},
                 "limit": {"type": "integer", "minimum": 1, "maximum": self.max_limit},
+                "next": {
+                    "type": "string",
+                    "format": "uri",
+                    "nullable": True,
+                    "description": "The next page; null on the last",
+                },
+                "previous": {
+                    "type": "string",
+                    "format": "uri",
+                    "nullable": True,
+                    "description": "The previous page; null on the first",
+                },
                 self.items_key: schema,
             },
         }

@@ -135,7 +135,32 @@ class PostStatusFieldExtension(OpenApiSerializerFieldExtension):
         return {"type": "string", "enum": values}
 
 
+class HighlightFieldExtension(OpenApiSerializerFieldExtension):
+    """``highlight``: in responses only, and only on ``q`` searches (so not required)."""
+
+    target_class = "posts.serializers.HighlightField"
+
+    def map_serializer_field(self, auto_schema, direction):
+        if direction == "request":
+            return None
+        text = {"type": "string", "description": "HTML: matches in <mark>, everything else escaped"}
+        return {
+            "type": "object",
+            "description": "Present when the list was searched with `q`.",
+            "properties": {"title": text, "content": {**text, "description": text["description"] + "; ~30 words"}},
+            "required": ["title", "content"],
+        }
+
+
 def strip_trailing_slashes(result, generator, request, public):
     """Show the contract's paths (``/api/posts``); both forms answer, the schema names one."""
     result["paths"] = {path.rstrip("/") or "/": item for path, item in result["paths"].items()}
+    return result
+
+
+def post_fields_always_present(result, generator, request, public):
+    """A post in a response carries every field (writable ones included), ``highlight`` aside."""
+    post = result["components"]["schemas"].get("Post")
+    if post:
+        post["required"] = [name for name in post["properties"] if name != "highlight"]
     return result

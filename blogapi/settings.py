@@ -147,6 +147,8 @@ REST_FRAMEWORK = {
 # --- Posts (API.md, Posts) -----------------------------------------------------------------
 # Anonymous clients read live posts; PUBLIC_READ=0 restores the tutorial's 401 for every read.
 PUBLIC_READ = env.bool("PUBLIC_READ", default=True)
+# Where a post lives on the blog's site, for feed links: "{slug}" is replaced. Unset: the API's own URL.
+POST_URL = env.str("POST_URL", default="")
 
 # --- JWT (API.md, Tokens) ---------------------------------------------------------------
 JWT_ALGORITHM = env.str("JWT_ALGORITHM", default="RS256")
@@ -209,6 +211,7 @@ SPECTACULAR_SETTINGS = {
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
         "blogapi.schema.strip_trailing_slashes",
+        "blogapi.schema.post_fields_always_present",
     ],
     "ENUM_NAME_OVERRIDES": {
         "ErrorStatusEnum": ["fail", "error"],

@@ -7,12 +7,15 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, Spec
 
 from accounts.urls import auth_urlpatterns, users_urlpatterns
 from blogapi.views import HealthCheckView, handler404
+from posts.feeds import LatestPostsAtom, LatestPostsRSS
 
 urlpatterns = [
     re_path(r"^api/healthchecker/?$", HealthCheckView.as_view(), name="healthchecker"),
     path("api/auth/", include(auth_urlpatterns)),
     path("api/users/", include(users_urlpatterns)),
     path("api/", include("posts.urls")),
+    re_path(r"^feed/atom/?$", LatestPostsAtom(), name="feed-atom"),
+    re_path(r"^feed/rss/?$", LatestPostsRSS(), name="feed-rss"),
     re_path(r"^api/schema/?$", SpectacularAPIView.as_view(), name="schema"),
     re_path(r"^api/docs/?$", SpectacularSwaggerView.as_view(url_name="schema"), name="docs"),
     re_path(

@@ -10,13 +10,16 @@ from django import forms
 from django.contrib import admin, messages
 from django.core.paginator import Paginator
 from django.db import connections
+from django.db.models import Count, OuterRef, Subquery
+from django.db.models.functions import Coalesce
 from django.utils.functional import cached_property
 
-from posts import services, slugs
-from posts.models import SLUG_MAX_LENGTH, Post
+from posts import services, slugs, tags
+from posts.models import SLUG_MAX_LENGTH, Post, PostTag, Tag
 from posts.publishing import ShownStatus, draft_q, live_q, scheduled_q
 from posts.serializers import CONTENT_MAX_LENGTH
 
+TAG_SEARCH_PREFIX = "tag:"
 # The admin's words for a post's shown status.
 PUBLICATION_LABELS = {ShownStatus.PUBLISHED: "live", ShownStatus.SCHEDULED: "scheduled", ShownStatus.DRAFT: "draft"}
 
@@ -99,6 +102,15 @@ class PublicationFilter(admin.SimpleListFilter):
         return queryset.filter(condition()) if condition else queryset
 
 
+class PostTagInline(admin.TabularInline):
+    model = PostTag
+    fields = ["tag", "position"]
+    autocomplete_fields = ["tag"]
+    extra = 1
+    verbose_name = "tag"
+    verbose_name_plural = "tags (in the order shown on the post)"
+
+
 @admin.register(Post)
 class PostAdmin(admin.ModelAdmin):
     form = PostAdminForm
@@ -116,7 +128,8 @@ class PostAdmin(admin.ModelAdmin):
     # icontains is UPPER(col) LIKE UPPER('%term%'): post_title_trgm_idx and
     # post_content_trgm_idx (migration 0002_post_search_trgm) are on those expressions.
     search_fields = ["title", "content"]
-    search_help_text = "Title or content contains (case-insensitive)."
+    search_help_text = "Title or content contains (case-insensitive); tag:NAME finds the posts of a tag."
+    inlines = [PostTagInline]
     ordering = ["-created_at", "-id"]
     show_full_result_count = False
     list_per_page = 50
@@ -139,6 +152,11 @@ class PostAdmin(admin.ModelAdmin):
 
     def get_queryset(self, request):
         return super().get_queryset(request).with_author()
+
+    def get_search_results(self, request, queryset, search_term):
+        if search_term.startswith(TAG_SEARCH_PREFIX):
+            return tags.with_tag(queryset, search_term.removeprefix(TAG_SEARCH_PREFIX).strip()), False
+        return super().get_search_results(request, queryset, search_term)
 
     @admin.display(description="Author")
     def author(self, obj: Post) -> str:
@@ -199,3 +217,43 @@ class PostAdmin(admin.ModelAdmin):
         if obj is not None and not request.user.is_superuser:
             read_only.append("user")
         return read_only
+
+
+@admin.register(Tag)
+class TagAdmin(admin.ModelAdmin):
+    """Tags for moderators: counts, rename (case included), merge two, delete."""
+
+    list_display = ["name", "slug", "post_count", "created_at"]
+    search_fields = ["name", "slug"]
+    fields = ["name", "slug", "post_count", "created_at"]
+    readonly_fields = ["slug", "post_count", "created_at"]
+    actions = ["merge"]
+    list_per_page = 100
+
+    def get_queryset(self, request):
+        # Counted per shown row (a subquery on post_tag_by_tag_idx), not grouped over every tag.
+        count = PostTag.objects.filter(tag=OuterRef("pk")).values("tag").annotate(n=Count("*")).values("n")
+        return super().get_queryset(request).annotate(post_count=Coalesce(Subquery(count), 0))
+
+    @admin.display(description="Posts")
+    def post_count(self, tag: Tag) -> int:
+        return tag.post_count
+
+    def save_model(self, request, obj: Tag, form, change: bool) -> None:
+        if not change:
+            obj.slug = next(
+                slug for slug in slugs.numbered(slugs.slugify(obj.name)) if not Tag.objects.filter(slug=slug).exists()
+            )
+        super().save_model(request, obj, form, change)
+
+    @admin.action(description="Merge the two selected tags (into the older one)", permissions=["change"])
+    def merge(self, request, queryset) -> None:
+        selected = list(queryset.order_by("created_at", "id")[:3])
+        if len(selected) != 2:
+            self.message_user(request, "Select exactly two tags to merge.", messages.ERROR)
+            return
+        kept, merged = selected
+        moved = tags.tags_merge(kept=kept, merged=merged)
+        self.message_user(
+            request, f'Merged "{merged.name}" into "{kept.name}" ({moved} post(s) moved).', messages.SUCCESS
+        )

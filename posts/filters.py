@@ -2,14 +2,16 @@ import datetime as dt
 
 import django_filters
 from django import forms
-from django.db.models import F, Q
+from django.db.models import F
 from django_filters.fields import IsoDateTimeField
+from drf_spectacular.utils import extend_schema_field
 from rest_framework.exceptions import NotAuthenticated, ValidationError
 
-from posts.models import Post
+from posts import search, tags
+from posts.models import TAG_NAME_MAX_LENGTH, Post
 from posts.publishing import DEFAULT_LIST_STATUS, ListStatus
 
-SEARCH_MAX_LENGTH = 200
+SEARCH_MAX_LENGTH = search.SEARCH_MAX_LENGTH
 ORDERING_FIELDS = ("published_at", "created_at", "updated_at", "title")
 NULLABLE_ORDERING_FIELDS = ("published_at",)
 DEFAULT_ORDERING = "-published_at"
@@ -29,8 +31,16 @@ class StableOrderingFilter(django_filters.OrderingFilter):
         if value and not all(value):  # "title," or ",": an empty entry is no field
             raise ValidationError({"ordering": ["Empty ordering field."]})
         ordering = [self.get_ordering_value(param) for param in value] if value else [DEFAULT_ORDERING]
+        return qs.order_by(*self.order_by(ordering))
+
+    @classmethod
+    def order_by(cls, ordering: list[str]) -> list:
         tie_break = "-id" if ordering[-1].startswith("-") else "id"
-        return qs.order_by(*map(self.order_expression, ordering), tie_break)
+        return [*map(cls.order_expression, ordering), tie_break]
+
+    @classmethod
+    def default_order(cls) -> list:
+        return cls.order_by([DEFAULT_ORDERING])
 
     @staticmethod
     def order_expression(ordering: str):
@@ -61,9 +71,41 @@ class UTCIsoDateTimeFilter(django_filters.IsoDateTimeFilter):
     field_class = UTCIsoDateTimeField
 
 
+class MultipleValuesField(forms.Field):
+    """A repeatable query parameter (``?tag=a&tag=b``): each value trimmed, none blank."""
+
+    widget = forms.MultipleHiddenInput
+
+    def __init__(self, *, max_length: int, **kwargs):
+        self.max_length = max_length
+        super().__init__(**kwargs)
+
+    def clean(self, value):
+        values = [item.strip() for item in value or []]
+        if any(not item for item in values):
+            raise forms.ValidationError("This field may not be blank.")
+        if any(len(item) > self.max_length for item in values):
+            raise forms.ValidationError(f"Ensure each value has at most {self.max_length} characters.")
+        return values
+
+
+@extend_schema_field({"type": "array", "items": {"type": "string", "maxLength": TAG_NAME_MAX_LENGTH}})
+class AllTagsFilter(django_filters.Filter):
+    """Posts carrying every tag given (by name or slug, in any case)."""
+
+    field_class = MultipleValuesField
+
+    def filter(self, qs, value):
+        for tag in value or []:
+            qs = tags.with_tag(qs, tag)
+        return qs
+
+
 class PostFilter(django_filters.FilterSet):
     status = django_filters.ChoiceFilter(choices=ListStatus.choices, method="filter_status")
     search = django_filters.CharFilter(method="filter_search", max_length=SEARCH_MAX_LENGTH)
+    q = django_filters.CharFilter(method="filter_q", max_length=SEARCH_MAX_LENGTH)
+    tag = AllTagsFilter(max_length=TAG_NAME_MAX_LENGTH)
     category = django_filters.CharFilter(field_name="category", lookup_expr="iexact")
     user_id = django_filters.UUIDFilter(field_name="user_id")
     created_after = UTCIsoDateTimeFilter(field_name="created_at", lookup_expr="gte")
@@ -89,7 +131,11 @@ class PostFilter(django_filters.FilterSet):
         # Visibility is never optional: without ?status= the list holds live posts only.
         if not self.form.cleaned_data.get("status"):
             queryset = self.filter_status(queryset, "status", DEFAULT_LIST_STATUS)
-        return super().filter_queryset(queryset)
+        queryset = super().filter_queryset(queryset)
+        if self.form.cleaned_data.get("q") and not self.form.cleaned_data.get("ordering"):
+            # Most relevant first, then as the default order (API.md, q).
+            queryset = queryset.order_by(f"-{search.RANK}", *StableOrderingFilter.default_order())
+        return queryset
 
     def filter_status(self, queryset, name, value):
         user = self.request.user
@@ -98,7 +144,7 @@ class PostFilter(django_filters.FilterSet):
         return queryset.with_list_status(value, user)
 
     def filter_search(self, queryset, name, value):
-        """Every whitespace-separated term must occur in the title or the content."""
-        for term in value.split():
-            queryset = queryset.filter(Q(title__icontains=term) | Q(content__icontains=term))
-        return queryset
+        return search.with_substrings(queryset, value)
+
+    def filter_q(self, queryset, name, value):
+        return search.with_full_text(queryset, value)

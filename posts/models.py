@@ -2,15 +2,19 @@ import math
 import uuid
 
 from django.conf import settings
+from django.contrib.postgres.expressions import ArraySubquery
 from django.contrib.postgres.indexes import GinIndex, OpClass
+from django.contrib.postgres.search import SearchVector, SearchVectorField
 from django.db import models
-from django.db.models import F, Q
+from django.db.models import F, OuterRef, Q
 from django.db.models.functions import Upper
 
 from blogapi.models import TimestampedModel
 from posts.publishing import PublishingQuerySet, Status, shown_status
 
 SLUG_MAX_LENGTH = 120
+TAG_NAME_MAX_LENGTH = 50
+SEARCH_CONFIG = "english"
 EXCERPT_MAX_LENGTH = 500
 AUTO_EXCERPT_LENGTH = 200
 WORDS_PER_MINUTE = 200
@@ -34,12 +38,18 @@ class PostQuerySet(PublishingQuerySet):
         """Posts with their author in the same query (the list stays at a constant query count)."""
         return self.select_related("user")
 
+    def with_tag_names(self):
+        """Each post's tag names, in order, as an array in the same query."""
+        names = PostTag.objects.filter(post=OuterRef("pk")).order_by("position", "id").values("tag__name")
+        return self.annotate(tag_names=ArraySubquery(names))
+
 
 class Post(TimestampedModel):
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="posts")
-    # "C": slugs are ASCII, and byte order lets LIKE 'prefix%' use the index (posts.slugs).
-    slug = models.CharField(max_length=SLUG_MAX_LENGTH, unique=True, db_collation="C")
+    # Indexed by post_user_published_idx, which leads with the author.
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="posts", db_index=False)
+    # "C": slugs are ASCII, and byte order lets LIKE 'prefix%' use the unique index (posts.slugs).
+    slug = models.CharField(max_length=SLUG_MAX_LENGTH, db_collation="C")
     title = models.CharField(max_length=255)
     content = models.TextField()
     # Empty: the excerpt is made from the content (and follows it) until one is given.
@@ -48,10 +58,22 @@ class Post(TimestampedModel):
     image = models.CharField(max_length=255)
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.PUBLISHED)
     published_at = models.DateTimeField(null=True, blank=True)
+    tags = models.ManyToManyField("Tag", through="PostTag", related_name="posts", blank=True)
+    # `q` (posts.search): kept by PostgreSQL itself, in the same statement as every write.
+    search_vector = models.GeneratedField(
+        expression=SearchVector("title", weight="A", config=SEARCH_CONFIG)
+        + SearchVector("content", weight="B", config=SEARCH_CONFIG),
+        output_field=SearchVectorField(),
+        db_persist=True,
+    )
     objects = PostQuerySet.as_manager()
 
     class Meta:
         ordering = [F("published_at").desc(nulls_last=True), "-id"]
+        constraints = [
+            # A constraint rather than unique=True: no extra varchar_pattern_ops index beside it.
+            models.UniqueConstraint(fields=["slug"], name="post_slug_unique"),
+        ]
         indexes = [
             # The list's default order over live posts, and its reverse (API.md, List parameters):
             # the visibility filter is a range on the leading column of these partial indexes.
@@ -78,6 +100,7 @@ class Post(TimestampedModel):
             # Substring search (API search, admin search): see migration 0002_post_search_trgm.
             GinIndex(OpClass(Upper("title"), name="gin_trgm_ops"), name="post_title_trgm_idx"),
             GinIndex(OpClass(Upper("content"), name="gin_trgm_ops"), name="post_content_trgm_idx"),
+            GinIndex(fields=["search_vector"], name="post_search_vector_idx"),
         ]
 
     def __str__(self) -> str:
@@ -108,6 +131,19 @@ class Post(TimestampedModel):
         self.custom_excerpt = value or ""
 
     @property
+    def tag_names(self) -> list[str]:
+        """The names of the post's tags in the order given (annotated by ``with_tag_names``)."""
+        if self._tag_names is None:
+            self._tag_names = list(self.post_tags.order_by("position", "id").values_list("tag__name", flat=True))
+        return self._tag_names
+
+    @tag_names.setter
+    def tag_names(self, names: list[str]) -> None:
+        self._tag_names = names
+
+    _tag_names = None
+
+    @property
     def reading_time(self) -> int:
         """Whole minutes at 200 words a minute, at least one."""
         return max(1, math.ceil(len(self.content.split()) / WORDS_PER_MINUTE))
@@ -120,12 +156,54 @@ class PostSlug(models.Model):
     every current and former slug, also under concurrent creates (posts.slugs).
     """
 
-    slug = models.CharField(max_length=SLUG_MAX_LENGTH, unique=True, db_collation="C")
+    slug = models.CharField(max_length=SLUG_MAX_LENGTH, db_collation="C")
     post = models.ForeignKey(Post, on_delete=models.CASCADE, related_name="slugs")
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
         ordering = ["-created_at", "-id"]
+        constraints = [models.UniqueConstraint(fields=["slug"], name="post_slug_history_unique")]
 
     def __str__(self) -> str:
         return self.slug
+
+
+class Tag(models.Model):
+    """A topic. One row per name compared case-insensitively, keeping its first spelling (API.md, Tags)."""
+
+    name = models.CharField(max_length=TAG_NAME_MAX_LENGTH)
+    slug = models.CharField(max_length=SLUG_MAX_LENGTH, db_collation="C")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["name", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["slug"], name="tag_slug_unique"),
+            # UPPER: the expression of Django's iexact, so that lookups by name use this index.
+            models.UniqueConstraint(Upper("name"), name="tag_name_ci_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class PostTag(models.Model):
+    """A post's tag, at its place in the list the author gave."""
+
+    # Both served by the two indexes below, which lead with one each.
+    post = models.ForeignKey(Post, on_delete=models.CASCADE, related_name="post_tags", db_index=False)
+    tag = models.ForeignKey(Tag, on_delete=models.CASCADE, related_name="post_tags", db_index=False)
+    position = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["post", "position", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["post", "tag"], name="post_tag_unique"),
+        ]
+        indexes = [
+            # ?tag= : the posts of a tag (post_tag_unique serves a post's tags).
+            models.Index(fields=["tag", "post"], name="post_tag_by_tag_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.post_id}: {self.tag_id}"

@@ -3,8 +3,9 @@ from rest_framework import serializers
 from accounts.models import User
 from blogapi.serializers import StrictCharField, StrictModelSerializer, UTCDateTimeField
 from posts import slugs
-from posts.models import EXCERPT_MAX_LENGTH, SLUG_MAX_LENGTH, Post
+from posts.models import EXCERPT_MAX_LENGTH, SLUG_MAX_LENGTH, TAG_NAME_MAX_LENGTH, Post
 from posts.publishing import ShownStatus, Status
+from posts.tags import MAX_TAGS, TOO_MANY_TAGS, merged_names
 
 CONTENT_MAX_LENGTH = 50_000
 
@@ -33,15 +34,46 @@ class PostStatusField(serializers.ChoiceField):
         return value
 
 
+class TagNamesField(serializers.ListField):
+    """Names on write (trimmed, merged case-insensitively, at most 10); the tags' names on read."""
+
+    def __init__(self, **kwargs):
+        super().__init__(child=StrictCharField(max_length=TAG_NAME_MAX_LENGTH), **kwargs)
+
+    def to_internal_value(self, data):
+        names = merged_names(super().to_internal_value(data))
+        if len(names) > MAX_TAGS:
+            raise serializers.ValidationError(TOO_MANY_TAGS)
+        return names
+
+
+class HighlightField(serializers.Field):
+    """``q`` matches in ``<mark>``, everything else HTML-escaped: only on ``q`` searches (posts.search).
+
+    Output only, and only when the view set it: absent from the post object otherwise.
+    """
+
+    def __init__(self, **kwargs):
+        super().__init__(required=False, **kwargs)
+
+    def get_value(self, dictionary):
+        return serializers.empty  # never read from a request body
+
+    def to_representation(self, value):
+        return value
+
+
 class PostSerializer(StrictModelSerializer):
     slug = StrictCharField(required=False, max_length=SLUG_MAX_LENGTH, validators=[slugs.validate_slug])
     content = StrictCharField(max_length=CONTENT_MAX_LENGTH)
     excerpt = StrictCharField(required=False, allow_blank=True, allow_null=True, max_length=EXCERPT_MAX_LENGTH)
     reading_time = serializers.IntegerField(read_only=True, min_value=1)
+    tags = TagNamesField(source="tag_names", required=False)
     status = PostStatusField(required=False)
     published_at = UTCDateTimeField(required=False, allow_null=True)
     user_id = serializers.UUIDField(read_only=True)
     user = AuthorSerializer(read_only=True)
+    highlight = HighlightField()
 
     class Meta:
         model = Post
@@ -54,12 +86,14 @@ class PostSerializer(StrictModelSerializer):
             "reading_time",
             "category",
             "image",
+            "tags",
             "status",
             "published_at",
             "user_id",
             "user",
             "created_at",
             "updated_at",
+            "highlight",
         ]
         read_only_fields = ["id", "created_at", "updated_at"]
 

@@ -8,13 +8,16 @@ from django.db import transaction
 from django.utils import timezone
 
 from accounts.models import User
-from posts import slugs
+from posts import slugs, tags
 from posts.models import Post
 from posts.publishing import Status
 
 
-def post_create(*, author: User, slug: str | None = None, **fields) -> Post:
-    return post_save_new(post=Post(user=author, **fields), slug=slug)
+@transaction.atomic
+def post_create(*, author: User, slug: str | None = None, tag_names: list[str] | None = None, **fields) -> Post:
+    post = post_save_new(post=Post(user=author, **fields), slug=slug)
+    tags.set_post_tags(post, tag_names or [])
+    return post
 
 
 @transaction.atomic
@@ -30,14 +33,19 @@ def post_save_new(*, post: Post, slug: str | None = None) -> Post:
 
 
 @transaction.atomic
-def post_update(*, post: Post, slug: str | None = None, **fields) -> Post:
-    """Apply ``fields``; a new slug joins the post's history (the old one then redirects)."""
+def post_update(*, post: Post, slug: str | None = None, tag_names: list[str] | None = None, **fields) -> Post:
+    """Apply ``fields``; a new slug joins the post's history (the old one then redirects).
+
+    ``tag_names`` (when given) replaces the post's tags; ``None`` keeps them.
+    """
     for name, value in fields.items():
         setattr(post, name, value)
     if slug and slug != post.slug:
         slugs.claim_given_slug(post, slug)
         post.slug = slug
     post.save()
+    if tag_names is not None:
+        tags.set_post_tags(post, tag_names)
     return post
 
 

@@ -72,16 +72,20 @@ def _claim(post: Post, slug: str) -> bool:
     return True
 
 
+def numbered(base: str):
+    """``base``, ``base-2``, ``base-3``, …"""
+    yield base
+    number = 2
+    while True:
+        yield f"{base}-{number}"
+        number += 1
+
+
 def claim_generated_slug(post: Post) -> str:
     """The first free one of ``slugify(title)``, ``-2``, ``-3``, … among every current and former slug."""
     base = slugify(post.title)
     taken = set(PostSlug.objects.filter(Q(slug=base) | Q(slug__startswith=f"{base}-")).values_list("slug", flat=True))
-    number = 1
-    while True:
-        candidate = base if number == 1 else f"{base}-{number}"
-        number += 1
-        if candidate not in taken and _claim(post, candidate):
-            return candidate
+    return next(slug for slug in numbered(base) if slug not in taken and _claim(post, slug))
 
 
 def claim_given_slug(post: Post, slug: str) -> None:

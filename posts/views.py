@@ -1,14 +1,14 @@
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_view
-from rest_framework import status, viewsets
+from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.exceptions import NotFound
 from rest_framework.response import Response
 
 from blogapi.pagination import PageLimitPagination
 from blogapi.schema import MovedSerializer
-from posts import services, slugs
+from posts import search, services, slugs, tags
 from posts.filters import SEARCH_MAX_LENGTH, PostFilter
-from posts.models import Post
+from posts.models import TAG_NAME_MAX_LENGTH, Post, Tag
 from posts.permissions import IsOwnerOrModerator, PublicReadOrAuthenticated
 from posts.publishing import ListStatus
 from posts.serializers import PostSerializer
@@ -19,6 +19,18 @@ POST_MOVED = "This post has moved to {location}"
 
 class PostPagination(PageLimitPagination):
     items_key = "posts"
+
+
+class TagPagination(PageLimitPagination):
+    items_key = "tags"
+
+
+class TagSerializer(serializers.ModelSerializer):
+    posts = serializers.IntegerField(source="live_posts", read_only=True, help_text="Live posts with this tag")
+
+    class Meta:
+        model = Tag
+        fields = ["name", "slug", "posts"]
 
 
 def post_path(slug: str) -> str:
@@ -41,6 +53,21 @@ def post_path(slug: str) -> str:
                 "search",
                 {"type": "string", "maxLength": SEARCH_MAX_LENGTH},
                 description="Case-insensitive; every whitespace-separated term must occur in the title or the content.",
+            ),
+            OpenApiParameter(
+                "q",
+                {"type": "string", "maxLength": SEARCH_MAX_LENGTH},
+                description=(
+                    'Full-text search in web-search syntax ("exact phrase", or, -word), English stemming, title '
+                    "weighted above content. Ordered by relevance unless `ordering` is given; each post then "
+                    "carries `highlight`."
+                ),
+            ),
+            OpenApiParameter(
+                "tag",
+                {"type": "array", "items": {"type": "string", "maxLength": TAG_NAME_MAX_LENGTH}},
+                explode=True,
+                description="Tag name or slug, case-insensitive. Repeat it to require every tag given.",
             ),
             OpenApiParameter("category", str, description="Exact category, case-insensitive."),
             OpenApiParameter("user_id", OpenApiTypes.UUID, description="Posts of this author."),
@@ -73,7 +100,7 @@ class PostViewSet(viewsets.ModelViewSet):
     lookup_value_regex = "[^/]+"  # any value reaches the view, which answers the contract's 404
 
     def get_queryset(self):
-        posts = Post.objects.with_author()
+        posts = Post.objects.with_author().with_tag_names()
         if self.action == "list":
             return posts  # PostFilter applies the `status` parameter's visibility, live posts by default
         return posts.visible_to(self.request.user)
@@ -86,6 +113,13 @@ class PostViewSet(viewsets.ModelViewSet):
             raise NotFound(POST_NOT_FOUND.format(id=id_or_slug))
         self.check_object_permissions(self.request, post)
         return post
+
+    def paginate_queryset(self, queryset):
+        page = super().paginate_queryset(queryset)
+        q = self.request.query_params.get("q")
+        if page is not None and q:
+            search.add_highlights(page, q)
+        return page
 
     def retrieve(self, request, *args, **kwargs):
         try:
@@ -109,3 +143,17 @@ class PostViewSet(viewsets.ModelViewSet):
 
     def perform_destroy(self, instance):
         services.post_delete(post=instance)
+
+
+@extend_schema_view(list=extend_schema(summary="Tags with live posts, most used first"))
+class TagViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
+    """Tags with at least one live post and their count, by ``-posts`` then ``name``; read like posts."""
+
+    serializer_class = TagSerializer
+    permission_classes = [PublicReadOrAuthenticated]
+    public_read = True
+    pagination_class = TagPagination
+    filter_backends = []
+
+    def get_queryset(self):
+        return tags.with_live_post_counts()

@@ -11,7 +11,7 @@ from django.utils import timezone
 from accounts.models import Role
 from accounts.tests.factories import UserFactory
 from posts.admin import EstimatedCountPaginator
-from posts.models import Post
+from posts.models import Post, Tag
 from posts.publishing import Status
 from posts.serializers import CONTENT_MAX_LENGTH
 from posts.tests.factories import PostFactory
@@ -39,6 +39,9 @@ def edited(**changes) -> dict:
         "category": "edited",
         "image": "edited.png",
         "status": "published",
+        # the tags inline, left empty
+        "post_tags-TOTAL_FORMS": "0",
+        "post_tags-INITIAL_FORMS": "0",
         "_save": "Save",
     }
     data.update(changes)
@@ -473,3 +476,86 @@ def test_admin_adds_a_post_with_a_generated_slug_and_history(login, admin_accoun
     assert created.slug == "made-in-the-admin"
     assert list(created.slugs.values_list("slug", flat=True)) == ["made-in-the-admin"]
     assert created.published_at is not None
+
+
+# Tags in the admin (API.md, Tags)
+
+TAGS = "/admin/posts/tag/"
+
+
+def test_post_page_edits_its_tags_inline(login, moderator, post):
+    django_tag = Tag.objects.create(name="Django", slug="django")
+    data = edited(**{"post_tags-TOTAL_FORMS": "1", "post_tags-0-tag": str(django_tag.pk), "post_tags-0-position": "0"})
+
+    response = login(moderator).post(change_url(post), data)
+
+    assert response.status_code == 302
+    assert Post.objects.get(pk=post.pk).tag_names == ["Django"]
+
+
+def test_search_by_tag_in_the_posts_changelist(login, moderator):
+    wanted = PostFactory(tag_names=["Django"])
+    PostFactory(tag_names=["Flask"])
+
+    response = login(moderator).get(CHANGELIST, {"q": "tag:django"})
+
+    assert list(response.context["cl"].result_list) == [wanted]
+
+
+def test_tag_changelist_shows_post_counts(login, moderator):
+    PostFactory(tag_names=["Django", "API"])
+    PostFactory(tag_names=["Django"])
+
+    response = login(moderator).get(TAGS)
+
+    assert response.status_code == 200
+    counts = {tag.name: tag.post_count for tag in response.context["cl"].result_list}
+    assert counts == {"API": 1, "Django": 2}
+
+
+def test_merging_two_tags_moves_the_posts_to_the_older_one(login, moderator):
+    both = PostFactory(tag_names=["Django", "django-framework"])
+    only_new = PostFactory(tag_names=["django-framework", "API"])
+    kept = Tag.objects.get(name="Django")
+    merged = Tag.objects.get(name="django-framework")
+
+    response = login(moderator).post(TAGS, {"action": "merge", "_selected_action": [str(kept.pk), str(merged.pk)]})
+
+    assert response.status_code == 302
+    assert not Tag.objects.filter(pk=merged.pk).exists()
+    assert Post.objects.get(pk=both.pk).tag_names == ["Django"]
+    assert Post.objects.get(pk=only_new.pk).tag_names == ["Django", "API"]
+
+
+def test_merge_needs_exactly_two_tags(login, moderator):
+    PostFactory(tag_names=["a", "b", "c"])
+
+    response = login(moderator).post(
+        TAGS, {"action": "merge", "_selected_action": [str(pk) for pk in Tag.objects.values_list("pk", flat=True)]}
+    )
+
+    assert response.status_code == 302
+    assert Tag.objects.count() == 3
+
+
+def test_renaming_a_tag_in_case_only_is_allowed_but_not_into_another_tag(login, moderator):
+    PostFactory(tag_names=["django", "Flask"])
+    tag = Tag.objects.get(name="django")
+    url = f"{TAGS}{tag.pk}/change/"
+
+    assert login(moderator).post(url, {"name": "Django", "_save": "Save"}).status_code == 302
+    tag.refresh_from_db()
+    assert tag.name == "Django"
+    response = login(moderator).post(url, {"name": "FLASK", "_save": "Save"})
+    assert response.status_code == 200  # the form again, with the constraint's error
+    tag.refresh_from_db()
+    assert tag.name == "Django"
+
+
+def test_moderator_adds_a_tag_with_a_generated_slug(login, moderator):
+    Tag.objects.create(name="C", slug="c")
+
+    response = login(moderator).post(f"{TAGS}add/", {"name": "C++", "_save": "Save"})
+
+    assert response.status_code == 302
+    assert Tag.objects.get(name="C++").slug == "c-2"

@@ -20,6 +20,7 @@ POST_KEYS = {
     "reading_time",
     "category",
     "image",
+    "tags",
     "status",
     "published_at",
     "user_id",

@@ -21,7 +21,8 @@ def ids(response) -> list[str]:
 def test_list_envelope_and_default_ordering(client_of):
     older = PostFactory()
     newer = PostFactory()
-    Post.objects.filter(id=older.id).update(created_at=timezone.now() - dt.timedelta(days=1))
+    # v2: the default order is by publication (-published_at), not creation
+    Post.objects.filter(id=older.id).update(published_at=timezone.now() - dt.timedelta(days=1))
 
     response = list_posts(client_of)
 
@@ -37,9 +38,23 @@ def test_list_envelope_and_default_ordering(client_of):
     assert ids(response) == [str(newer.id), str(older.id)]
 
 
+def test_next_and_previous_are_absolute_links_keeping_the_other_parameters(client_of):
+    PostFactory.create_batch(5, category="news")
+
+    first = list_posts(client_of, limit=2, category="news").json()
+    second = client_of.get(first["next"]).json()
+    last = client_of.get(second["next"]).json()
+
+    assert first["previous"] is None
+    assert first["next"] == "http://testserver/api/posts?category=news&limit=2&page=2"
+    assert second["previous"] == "http://testserver/api/posts?category=news&limit=2"
+    assert (last["page"], last["results"], last["next"]) == (3, 1, None)
+    assert last["previous"].endswith("page=2")
+
+
 def test_empty_list(client_of):
     body = list_posts(client_of).json()
-    assert (body["results"], body["total"], body["posts"]) == (0, 0, [])
+    assert (body["results"], body["total"], body["posts"], body["next"], body["previous"]) == (0, 0, [], None, None)
 
 
 def test_page_and_limit(client_of):

@@ -5,9 +5,11 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from accounts.models import Role, User
-from posts.models import Post, PostSlug
+from posts.models import Post, PostSlug, PostTag
 from posts.publishing import Status
+from posts.sample_text import TAG_NAMES, VOCABULARY, paragraphs
 from posts.services import post_create
+from posts.tags import tag_named
 
 DEMO_PASSWORD = "demo-Passw0rd!"
 DEMO_USERS = [
@@ -24,6 +26,14 @@ DEMO_POSTS = [
     ("A week in Lisbon", "travel", "Trams, tiles and pastel de nata."),
     ("Sourdough for programmers", "food", "An idempotent starter and a reproducible loaf."),
 ]
+DEMO_TAGS = {
+    "Getting started with Django REST Framework": ["Django", "Python", "API"],
+    "Why PostgreSQL": ["PostgreSQL", "Databases"],
+    "JWT in practice": ["Security", "API"],
+    "Writing tests that can fail": ["Testing", "Python"],
+    "A week in Lisbon": ["Travel"],
+    "Sourdough for programmers": ["Food"],
+}
 # Not live: seen by their authors and moderators only (API.md, Publishing).
 DEMO_DRAFT = ("Notes for a post on caching", "drafts", "ETags, Cache-Control and what a CDN keeps.")
 DEMO_SCHEDULED = ("Coming soon: full-text search", "search", "Ranked search with highlights, next week.")
@@ -32,21 +42,11 @@ SCHEDULED_IN = dt.timedelta(days=7)
 DRAFT_EVERY = 50
 SCHEDULED_EVERY = 100
 BATCH_SIZE = 50_000
-WORDS = [
-    "django",
-    "python",
-    "postgres",
-    "index",
-    "search",
-    "blog",
-    "api",
-    "token",
-    "cache",
-    "admin",
-    "travel",
-    "food",
-    "music",
-]
+# Generated content: 5 of these paragraphs (about 1,300 characters); 0 to 4 tags, long-tailed.
+PARAGRAPHS = 1000
+PARAGRAPHS_PER_POST = 5
+REBUILD_INDEXES_FROM = 100_000  # posts in one run; below, updating the indexes row by row is quicker
+CATEGORIES = ["django", "python", "databases", "security", "testing", "travel", "food", "music"]
 
 
 class Command(BaseCommand):
@@ -91,27 +91,33 @@ class Command(BaseCommand):
         for (title, category, content), user, publishing in demo_posts:
             if not Post.objects.filter(title=title, user=user).exists():
                 post_create(
-                    author=user, title=title, category=category, content=content, image="default.png", **publishing
+                    author=user,
+                    title=title,
+                    category=category,
+                    content=content,
+                    image="default.png",
+                    tag_names=DEMO_TAGS.get(title, []),
+                    **publishing,
                 )
         return users, created
 
     def insert_generated_posts(self, count: int, authors: list[User]) -> None:
-        """Insert ``count`` posts server-side (INSERT ... SELECT), with their slugs, in batches with a progress line."""
-        author_ids = [str(user.id) for user in authors]
+        """Insert ``count`` posts server-side (INSERT ... SELECT) with their slugs and tags, in batches."""
+        posts, slugs, post_tags = Post._meta.db_table, PostSlug._meta.db_table, PostTag._meta.db_table
         sql = f"""
             WITH new AS (
-                INSERT INTO {Post._meta.db_table}
+                INSERT INTO {posts}
                     (id, user_id, slug, title, content, custom_excerpt, category, image,
                      status, published_at, created_at, updated_at)
                 SELECT gen_random_uuid(),
                        (%(authors)s::uuid[])[1 + (n %% cardinality(%(authors)s::uuid[]))],
-                       'post-' || n || '-about-' || (%(words)s::text[])[1 + (n %% cardinality(%(words)s::text[]))],
-                       'Post ' || n || ' about ' || (%(words)s::text[])[1 + (n %% cardinality(%(words)s::text[]))],
-                       'Generated post ' || n || ' on '
-                           || (%(words)s::text[])[1 + ((n / 7) %% cardinality(%(words)s::text[]))]
-                           || ' and ' || md5(n::text),
+                       'post-' || n || '-' || w1 || '-' || w2,
+                       'Post ' || n || ': ' || initcap(w1) || ' ' || w2,
+                       (SELECT string_agg((%(paragraphs)s::text[])[1 + ((n * 7 + k * 131) %% %(paragraph_count)s)],
+                                          E'\\n\\n')
+                          FROM generate_series(1, %(paragraphs_per_post)s) AS k),
                        '',
-                       (%(words)s::text[])[1 + ((n / 3) %% cardinality(%(words)s::text[]))],
+                       (%(categories)s::text[])[1 + ((n / 3) %% cardinality(%(categories)s::text[]))],
                        'default.png',
                        CASE WHEN n %% %(draft_every)s = 0 THEN 'draft' ELSE 'published' END,
                        CASE WHEN n %% %(draft_every)s = 0 THEN NULL
@@ -119,41 +125,75 @@ class Command(BaseCommand):
                             ELSE now() - make_interval(secs => n) END,
                        now() - make_interval(secs => n),
                        now() - make_interval(secs => n)
-                FROM generate_series(%(start)s, %(stop)s) AS n
+                FROM generate_series(%(start)s, %(stop)s) AS n,
+                     LATERAL (SELECT (%(words)s::text[])[1 + (n * 17 %% cardinality(%(words)s::text[]))] AS w1,
+                                     (%(words)s::text[])[1 + (n * 31 %% cardinality(%(words)s::text[]))] AS w2) AS w
                 RETURNING id, slug, created_at
+            ),
+            history AS (
+                INSERT INTO {slugs} (slug, post_id, created_at) SELECT slug, id, created_at FROM new
             )
-            INSERT INTO {PostSlug._meta.db_table} (slug, post_id, created_at) SELECT slug, id, created_at FROM new
+            -- 0 to 4 tags a post; a tag's chance falls with its rank (random()^3: a long tail).
+            INSERT INTO {post_tags} (post_id, tag_id, position)
+            SELECT new.id, (%(tags)s::bigint[])[1 + floor(cardinality(%(tags)s::bigint[]) * power(random(), 3))::int], k
+            FROM new, generate_series(1, floor(random() * 5)::int) AS k
+            ON CONFLICT DO NOTHING
         """  # noqa: S608 - only table names are interpolated
+        params = {
+            "authors": [str(user.id) for user in authors],
+            "words": VOCABULARY,
+            "paragraphs": paragraphs(PARAGRAPHS),
+            "paragraph_count": PARAGRAPHS,
+            "paragraphs_per_post": PARAGRAPHS_PER_POST,
+            "categories": CATEGORIES,
+            "tags": [tag_named(name).id for name in TAG_NAMES],
+            "draft_every": DRAFT_EVERY,
+            "scheduled_every": SCHEDULED_EVERY,
+        }
         first = self.next_generated_number()
         done = 0
-        with connection.cursor() as cursor:
+        with transaction.atomic(), connection.cursor() as cursor:
+            rebuilt = self.drop_full_text_indexes(cursor) if count >= REBUILD_INDEXES_FROM else []
             while done < count:
                 size = min(BATCH_SIZE, count - done)
                 start = first + done
-                cursor.execute(
-                    sql,
-                    {
-                        "authors": author_ids,
-                        "words": WORDS,
-                        "start": start,
-                        "stop": start + size - 1,
-                        "draft_every": DRAFT_EVERY,
-                        "scheduled_every": SCHEDULED_EVERY,
-                    },
-                )
+                cursor.execute(sql, {**params, "start": start, "stop": start + size - 1})
                 done += size
                 self.stdout.write(f"\r  inserted {done}/{count} posts", ending="")
                 self.stdout.flush()
-            cursor.execute(f"ANALYZE {Post._meta.db_table}")
-            cursor.execute(f"ANALYZE {PostSlug._meta.db_table}")
+            if rebuilt:
+                self.stdout.write(f"\n  rebuilding {len(rebuilt)} search indexes", ending="")
+                cursor.execute("SET LOCAL maintenance_work_mem = '256MB'")
+                cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")  # CREATE INDEX refuses pending FK checks
+            for definition in rebuilt:
+                cursor.execute(definition)
+            for table in (posts, slugs, post_tags):
+                cursor.execute(f"ANALYZE {table}")
         self.stdout.write("")
+
+    @staticmethod
+    def drop_full_text_indexes(cursor) -> list[str]:
+        """Drop the posts' GIN indexes (trigram, tsvector) and return how to make them again.
+
+        Adding a row to a GIN index over 1,300 characters of text costs more than the row;
+        building the index once over all rows is several times cheaper. (In the transaction
+        of the insert: nothing is left without its indexes if the command stops.)
+        """
+        cursor.execute(
+            "SELECT indexname, indexdef FROM pg_indexes WHERE tablename = %s AND indexdef LIKE %s",
+            [Post._meta.db_table, "% USING gin %"],
+        )
+        indexes = cursor.fetchall()
+        for name, _ in indexes:
+            cursor.execute(f'DROP INDEX "{name}"')
+        return [definition for _, definition in indexes]
 
     @staticmethod
     def next_generated_number() -> int:
         """Past every earlier run's numbers, so that generated slugs stay unique."""
         with connection.cursor() as cursor:
             cursor.execute(
-                f"SELECT coalesce(max(substring(slug from '^post-([0-9]+)-about-')::bigint), 0) + 1 "  # noqa: S608
-                f"FROM {PostSlug._meta.db_table} WHERE slug LIKE 'post-%%-about-%%'"
+                f"SELECT coalesce(max(substring(slug from '^post-([0-9]+)-')::bigint), 0) + 1 "  # noqa: S608
+                f"FROM {PostSlug._meta.db_table} WHERE slug LIKE 'post-%%'"
             )
             return cursor.fetchone()[0]

@@ -1,0 +1,84 @@
+"""Tags: names cleaned and merged, one row per name whatever its case (API.md, Posts → Tags)."""
+
+from django.db import IntegrityError, transaction
+from django.db.models import Count, Exists, OuterRef, Q
+from django.utils import timezone
+
+from posts.models import Post, PostTag, Tag
+from posts.publishing import Status
+from posts.slugs import numbered, slugify
+
+MAX_TAGS = 10
+TOO_MANY_TAGS = f"At most {MAX_TAGS} tags (after merging duplicates)."
+
+
+def merged_names(names: list[str]) -> list[str]:
+    """Trimmed names in the order given, later case-insensitive duplicates dropped."""
+    seen, merged = set(), []
+    for name in (name.strip() for name in names):
+        if name.casefold() not in seen:
+            seen.add(name.casefold())
+            merged.append(name)
+    return merged
+
+
+def free_slug(name: str) -> str:
+    """The first of ``slugify(name)``, ``-2``, ``-3``, … that no tag has."""
+    return next(slug for slug in numbered(slugify(name)) if not Tag.objects.filter(slug=slug).exists())
+
+
+def tag_named(name: str) -> Tag:
+    """The tag with this name in any case; created (with its own slug) if there is none.
+
+    Concurrent writers agree through the unique constraints on UPPER(name) and slug: the
+    loser of a name finds the winner's row, the loser of a slug tries the next free one.
+    """
+    while True:
+        existing = Tag.objects.filter(name__iexact=name).first()
+        if existing is not None:
+            return existing
+        try:
+            with transaction.atomic():
+                return Tag.objects.create(name=name, slug=free_slug(name))
+        except IntegrityError:
+            continue
+
+
+def set_post_tags(post: Post, names: list[str]) -> None:
+    """Make ``names`` (already merged) the post's tags, in that order."""
+    tags = [tag_named(name) for name in names]
+    PostTag.objects.filter(post=post).delete()
+    PostTag.objects.bulk_create(PostTag(post=post, tag=tag, position=i) for i, tag in enumerate(tags))
+    post.tag_names = [tag.name for tag in tags]
+
+
+def matching(value: str):
+    """Tags named (any case) or slugged ``value``."""
+    return Tag.objects.filter(Q(name__iexact=value) | Q(slug=value.lower()))
+
+
+def with_tag(posts, value: str):
+    """Posts carrying a tag of that name or slug."""
+    return posts.filter(Exists(PostTag.objects.filter(post=OuterRef("pk"), tag__in=matching(value))))
+
+
+def with_live_post_counts():
+    """Tags with at least one live post, their count as ``live_posts``, most used first (API.md, Tags)."""
+    live = Q(post_tags__post__status=Status.PUBLISHED, post_tags__post__published_at__lte=timezone.now())
+    return (
+        Tag.objects.annotate(live_posts=Count("post_tags", filter=live))
+        .filter(live_posts__gt=0)
+        .order_by("-live_posts", "name", "id")
+    )
+
+
+@transaction.atomic
+def tags_merge(*, kept: Tag, merged: Tag) -> int:
+    """Move ``merged``'s posts to ``kept`` (a post with both keeps one) and delete ``merged``.
+
+    Returns the number of posts that moved.
+    """
+    PostTag.objects.filter(tag=merged, post__in=PostTag.objects.filter(tag=kept).values("post")).delete()
+    moved = PostTag.objects.filter(tag=merged).update(tag=kept)
+    merged.delete()
+    return moved
