@@ -10,8 +10,12 @@ from django.conf import settings
 from drf_spectacular.extensions import OpenApiAuthenticationExtension, OpenApiSerializerFieldExtension
 from drf_spectacular.openapi import AutoSchema
 from drf_spectacular.plumbing import build_bearer_security_scheme_object
+from drf_spectacular.utils import OpenApiParameter
 from rest_framework import serializers
 from rest_framework.permissions import AllowAny
+
+from blogapi.http import ConditionalResourceMixin, LostUpdateProtectionMixin
+from idempotency.keys import IdempotentCreateMixin
 
 
 class ErrorSerializer(serializers.Serializer):
@@ -45,19 +49,67 @@ ERROR_DESCRIPTIONS = {
     401: "Not authenticated: missing, invalid or expired token",
     403: "Not allowed",
     404: "Not found",
-    409: "Conflict",
+    409: "Conflict (e.g. a request with this Idempotency-Key is still running)",
+    412: "Precondition failed: the post has changed since you fetched it (If-Match)",
+    422: "Idempotency-Key used with a different request",
+    428: "If-Match is required (REQUIRE_IF_MATCH)",
     413: "Request body too large",
     415: "Unsupported media type: bodies are JSON",
     429: "Too many requests (see Retry-After)",
     503: "Service unavailable: database down (see Retry-After)",
 }
 UNSAFE_METHODS = {"POST", "PUT", "PATCH", "DELETE"}
+PRECONDITION_METHODS = {"PUT", "PATCH", "DELETE"}
+STRING = {"schema": {"type": "string"}}
+RATE_LIMIT_HEADERS = {
+    "RateLimit-Policy": {**STRING, "description": 'The limit: "<name>";q=<quota>;w=<window seconds>'},
+    "RateLimit": {**STRING, "description": 'What is left: "<name>";r=<remaining>;t=<seconds until reset>'},
+}
 
 
 class BlogAutoSchema(AutoSchema):
+    def is_conditional(self) -> bool:
+        return isinstance(self.view, ConditionalResourceMixin)
+
+    def is_idempotent_create(self) -> bool:
+        return isinstance(self.view, IdempotentCreateMixin) and self.method == "POST"
+
+    def get_override_parameters(self):
+        parameters = list(super().get_override_parameters())
+        if self.is_conditional() and self.method == "GET":
+            parameters.append(
+                OpenApiParameter(
+                    "If-None-Match", str, OpenApiParameter.HEADER, description="An ETag you hold: 304 if still current"
+                )
+            )
+        if isinstance(self.view, LostUpdateProtectionMixin) and self.method in PRECONDITION_METHODS:
+            parameters.append(
+                OpenApiParameter(
+                    "If-Match",
+                    str,
+                    OpenApiParameter.HEADER,
+                    description="The ETag you fetched (or *): 412 if the post changed since. Required when "
+                    "REQUIRE_IF_MATCH=1 (428 without).",
+                )
+            )
+        if self.is_idempotent_create():
+            parameters.append(
+                OpenApiParameter(
+                    "Idempotency-Key",
+                    {"type": "string", "pattern": "^[!-~]{1,255}$"},
+                    OpenApiParameter.HEADER,
+                    description="Makes retries safe: the same key and body within 24 h replay the first answer.",
+                )
+            )
+        return parameters
+
     def error_statuses(self) -> set[int]:
         view, method = self.view, self.method
         statuses = {503}
+        if isinstance(view, LostUpdateProtectionMixin) and method in PRECONDITION_METHODS:
+            statuses |= {412, 428}
+        if self.is_idempotent_create():
+            statuses |= {400, 409, 422}
         if method in UNSAFE_METHODS and method != "DELETE":
             statuses |= {400, 413, 415}
         if self._is_list_view() and method == "GET":
@@ -90,6 +142,11 @@ class BlogAutoSchema(AutoSchema):
                 response = self._get_response_for_code(serializer, str(code), direction=direction)
                 response["description"] = ERROR_DESCRIPTIONS[code]
                 responses[str(code)] = response
+        if self.is_conditional() and self.method == "GET":
+            responses["304"] = {
+                "description": "Not modified: the ETag in If-None-Match is current (no body)",
+                "headers": self._get_response_headers_for_code("304", direction),
+            }
         return responses
 
     def _get_response_headers_for_code(self, status_code, direction="response"):
@@ -98,6 +155,13 @@ class BlogAutoSchema(AutoSchema):
             headers.setdefault("WWW-Authenticate", {"schema": {"type": "string"}, "description": "Bearer"})
         if status_code in ("429", "503"):
             headers.setdefault("Retry-After", {"schema": {"type": "integer"}, "description": "Seconds to wait"})
+        if self.is_conditional() and status_code in ("200", "201", "304"):
+            headers.setdefault("ETag", {**STRING, "description": "Strong validator of this representation"})
+        if self.is_idempotent_create() and status_code != "503":
+            headers.setdefault("Idempotent-Replayed", {**STRING, "description": "true on a replayed answer"})
+        if self.view.get_throttles():
+            for name, header in RATE_LIMIT_HEADERS.items():
+                headers.setdefault(name, header)
         return headers
 
 

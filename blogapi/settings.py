@@ -42,12 +42,15 @@ INSTALLED_APPS = [
     "drf_spectacular_sidecar",
     "accounts",
     "posts",
+    "idempotency",
 ]
 
 MIDDLEWARE = [
     "blogapi.logging.RequestLogMiddleware",
     "blogapi.middleware.HeadWithoutBodyMiddleware",
     "blogapi.middleware.JSONErrorMiddleware",
+    "blogapi.http.CacheControlMiddleware",
+    "blogapi.ratelimit.RateLimitHeadersMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "corsheaders.middleware.CorsMiddleware",
@@ -138,7 +141,13 @@ REST_FRAMEWORK = {
     "EXCEPTION_HANDLER": "blogapi.exceptions.exception_handler",
     "DEFAULT_SCHEMA_CLASS": "blogapi.schema.BlogAutoSchema",
     "DATETIME_FORMAT": "%Y-%m-%dT%H:%M:%S.%fZ",  # always UTC, always microseconds (API.md)
-    "DEFAULT_THROTTLE_RATES": dict.fromkeys(AUTH_THROTTLE_SCOPES, AUTH_THROTTLE_RATE),
+    # Every endpoint but the auth ones (which have their own): off unless the rates are set.
+    "DEFAULT_THROTTLE_CLASSES": ["blogapi.ratelimit.AnonThrottle", "blogapi.ratelimit.UserThrottle"],
+    "DEFAULT_THROTTLE_RATES": {
+        **dict.fromkeys(AUTH_THROTTLE_SCOPES, AUTH_THROTTLE_RATE),
+        "anon": env.str("ANON_THROTTLE_RATE", default="") or None,
+        "user": env.str("USER_THROTTLE_RATE", default="") or None,
+    },
     # Clients are told apart by REMOTE_ADDR; behind N trusted proxies, by X-Forwarded-For.
     # Never None: DRF would then trust an X-Forwarded-For the client made up.
     "NUM_PROXIES": env.int("NUM_PROXIES", default=0),
@@ -149,6 +158,8 @@ REST_FRAMEWORK = {
 PUBLIC_READ = env.bool("PUBLIC_READ", default=True)
 # Where a post lives on the blog's site, for feed links: "{slug}" is replaced. Unset: the API's own URL.
 POST_URL = env.str("POST_URL", default="")
+# Writes to a post without If-Match are refused (428) when set: clients must prove what they saw.
+REQUIRE_IF_MATCH = env.bool("REQUIRE_IF_MATCH", default=False)
 
 # --- JWT (API.md, Tokens) ---------------------------------------------------------------
 JWT_ALGORITHM = env.str("JWT_ALGORITHM", default="RS256")

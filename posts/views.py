@@ -4,8 +4,10 @@ from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.exceptions import NotFound
 from rest_framework.response import Response
 
+from blogapi.http import ConditionalResourceMixin, LostUpdateProtectionMixin
 from blogapi.pagination import PageLimitPagination
 from blogapi.schema import MovedSerializer
+from idempotency.keys import IdempotentCreateMixin
 from posts import search, services, slugs, tags
 from posts.filters import SEARCH_MAX_LENGTH, PostFilter
 from posts.models import TAG_NAME_MAX_LENGTH, Post, Tag
@@ -35,6 +37,28 @@ class TagSerializer(serializers.ModelSerializer):
 
 def post_path(slug: str) -> str:
     return f"/api/posts/{slug}"
+
+
+class IdOrSlugLookupMixin:
+    """``{id-or-slug}``: by id or current slug, among the posts the caller may see (API.md, Slugs)."""
+
+    lookup_url_kwarg = "id_or_slug"
+    lookup_value_regex = "[^/]+"  # any value reaches the view, which answers the contract's 404
+
+    def get_object(self) -> Post:
+        id_or_slug = self.kwargs[self.lookup_url_kwarg]
+        post = self.get_queryset().filter(**slugs.lookup(id_or_slug)).first()
+        if post is None:
+            raise NotFound(POST_NOT_FOUND.format(id=id_or_slug))
+        self.check_object_permissions(self.request, post)
+        return post
+
+    def get_locked_object(self, post: Post) -> Post:
+        """The post re-read under a row lock, for an If-Match check and the write that follows."""
+        locked = self.get_queryset().select_for_update(of=("self",)).filter(pk=post.pk).first()
+        if locked is None:  # deleted by the writer we waited for
+            raise NotFound(POST_NOT_FOUND.format(id=self.kwargs[self.lookup_url_kwarg]))
+        return locked
 
 
 @extend_schema_view(
@@ -88,7 +112,13 @@ def post_path(slug: str) -> str:
         }
     ),
 )
-class PostViewSet(viewsets.ModelViewSet):
+class PostViewSet(
+    ConditionalResourceMixin,
+    LostUpdateProtectionMixin,
+    IdempotentCreateMixin,
+    IdOrSlugLookupMixin,
+    viewsets.ModelViewSet,
+):
     """Blog posts. Anyone reads live posts; authors, and moderators, write, change and delete them."""
 
     serializer_class = PostSerializer
@@ -96,23 +126,12 @@ class PostViewSet(viewsets.ModelViewSet):
     pagination_class = PostPagination
     filterset_class = PostFilter
     public_read = True  # the schema marks credentials optional on GET (PUBLIC_READ)
-    lookup_url_kwarg = "id_or_slug"
-    lookup_value_regex = "[^/]+"  # any value reaches the view, which answers the contract's 404
 
     def get_queryset(self):
         posts = Post.objects.with_author().with_tag_names()
         if self.action == "list":
             return posts  # PostFilter applies the `status` parameter's visibility, live posts by default
         return posts.visible_to(self.request.user)
-
-    def get_object(self) -> Post:
-        """By id or current slug, among the posts the caller may see; others do not exist."""
-        id_or_slug = self.kwargs[self.lookup_url_kwarg]
-        post = self.get_queryset().filter(**slugs.lookup(id_or_slug)).first()
-        if post is None:
-            raise NotFound(POST_NOT_FOUND.format(id=id_or_slug))
-        self.check_object_permissions(self.request, post)
-        return post
 
     def paginate_queryset(self, queryset):
         page = super().paginate_queryset(queryset)
@@ -146,7 +165,7 @@ class PostViewSet(viewsets.ModelViewSet):
 
 
 @extend_schema_view(list=extend_schema(summary="Tags with live posts, most used first"))
-class TagViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
+class TagViewSet(ConditionalResourceMixin, mixins.ListModelMixin, viewsets.GenericViewSet):
     """Tags with at least one live post and their count, by ``-posts`` then ``name``; read like posts."""
 
     serializer_class = TagSerializer

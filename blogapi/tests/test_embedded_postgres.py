@@ -77,10 +77,14 @@ def test_ctrl_c_stops_the_command_and_then_the_database(tmp_path):
     )
     try:
         deadline = time.monotonic() + 60
+        # Ctrl-C while the command runs: wait for the database and then for the command
+        # itself (under load, the runner may still be starting it well after PostgreSQL is up).
         while not (data_dirs := list(tmp_path.glob("blogapi-pg-*"))) or not postgres_processes_of(str(data_dirs[0])):
             assert time.monotonic() < deadline, "the database did not start"
             time.sleep(0.2)
-        time.sleep(0.5)  # let the runner start its command
+        while not any(child.name() == "sleep" for child in psutil.Process(runner.pid).children(recursive=True)):
+            assert time.monotonic() < deadline, "the command did not start"
+            time.sleep(0.2)
 
         os.killpg(runner.pid, signal.SIGINT)  # what Ctrl-C does
 

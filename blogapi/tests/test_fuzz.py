@@ -28,6 +28,8 @@ def schemathesis(live_server, token: str, *, phases: str, exclude_checks: str) -
     result = subprocess.run(
         [
             str(SCHEMATHESIS),
+            "--config-file",
+            str(Path(__file__).with_name("schemathesis.toml")),
             "run",
             f"{live_server.url}/api/schema/",
             "--header",
