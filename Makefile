@@ -9,7 +9,7 @@ BIND ?= 127.0.0.1:8000
 export DEBUG ?= 1
 WITH_DB := $(PY) -m blogapi.embedded_postgres
 
-.PHONY: install run dev test lint fmt check bench fuzz clean browser
+.PHONY: install run worker dev test lint fmt check bench fuzz clean browser
 
 install: $(VENV)/.installed
 
@@ -18,9 +18,13 @@ $(VENV)/.installed: requirements.txt
 	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements.txt
 	touch $@
 
-run: install ## migrate, seed demo data on first run, serve with gunicorn on $(BIND)
+run: install ## migrate, seed demo data on first run, serve with gunicorn on $(BIND) and run one job worker
 	$(WITH_DB) -- sh -c '$(PY) manage.py migrate --no-input && $(PY) manage.py seed --if-empty && \
-		exec $(VENV)/bin/gunicorn blogapi.wsgi --bind $(BIND) --workers $${WEB_CONCURRENCY:-2} --no-control-socket'
+		{ $(PY) manage.py procrastinate worker & WORKER=$$!; trap "kill $$WORKER 2>/dev/null" EXIT INT TERM; \
+		$(VENV)/bin/gunicorn blogapi.wsgi --bind $(BIND) --workers $${WEB_CONCURRENCY:-2} --no-control-socket; }'
+
+worker: install ## one more background job worker, in the foreground (DATABASE_URL: the same database as the server)
+	$(WITH_DB) -- $(PY) manage.py procrastinate worker
 
 dev: install ## the same with Django's autoreloading runserver
 	$(WITH_DB) -- sh -c '$(PY) manage.py migrate --no-input && $(PY) manage.py seed --if-empty && \

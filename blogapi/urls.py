@@ -7,6 +7,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, Spec
 
 from accounts.urls import auth_urlpatterns, users_urlpatterns
 from blogapi.views import HealthCheckView, handler404
+from events.views import ChangesView
 from posts.feeds import LatestPostsAtom, LatestPostsRSS
 
 urlpatterns = [
@@ -14,6 +15,7 @@ urlpatterns = [
     path("api/auth/", include(auth_urlpatterns)),
     path("api/users/", include(users_urlpatterns)),
     path("api/", include("posts.urls")),
+    re_path(r"^api/changes/?$", ChangesView.as_view(), name="changes"),
     re_path(r"^feed/atom/?$", LatestPostsAtom(), name="feed-atom"),
     re_path(r"^feed/rss/?$", LatestPostsRSS(), name="feed-rss"),
     re_path(r"^api/schema/?$", SpectacularAPIView.as_view(), name="schema"),

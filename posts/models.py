@@ -10,7 +10,7 @@ from django.db.models import F, OuterRef, Q
 from django.db.models.functions import Upper
 
 from blogapi.models import TimestampedModel
-from posts.publishing import PublishingQuerySet, Status, shown_status
+from posts.publishing import PublishingQuerySet, ShownStatus, Status, shown_status
 
 SLUG_MAX_LENGTH = 120
 TAG_NAME_MAX_LENGTH = 50
@@ -58,6 +58,9 @@ class Post(TimestampedModel):
     image = models.CharField(max_length=255)
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.PUBLISHED)
     published_at = models.DateTimeField(null=True, blank=True)
+    # Live as of its last save: a scheduled post that has gone live since still reads False,
+    # which is how the periodic job finds it to announce it (events.tasks).
+    announced = models.BooleanField(default=False, editable=False)
     tags = models.ManyToManyField("Tag", through="PostTag", related_name="posts", blank=True)
     # `q` (posts.search): kept by PostgreSQL itself, in the same statement as every write.
     search_vector = models.GeneratedField(
@@ -94,6 +97,12 @@ class Post(TimestampedModel):
             models.Index(fields=["title", "id"], name="post_title_id_idx"),
             # Drafts are few: the admin's and the list's draft filters find them here.
             models.Index(fields=["created_at"], name="post_draft_created_idx", condition=Q(status=Status.DRAFT)),
+            # Scheduled posts due to be announced (events.tasks): few rows.
+            models.Index(
+                fields=["published_at"],
+                name="post_unannounced_idx",
+                condition=Q(status=Status.PUBLISHED, announced=False),
+            ),
             # Filters: author and case-insensitive category, in the default order.
             models.Index(F("user"), F("published_at").desc(nulls_last=True), name="post_user_published_idx"),
             models.Index(Upper("category"), F("published_at").desc(nulls_last=True), name="post_category_ci_idx"),
@@ -112,7 +121,8 @@ class Post(TimestampedModel):
         if self.status == Status.PUBLISHED and self.published_at is None:
             self.published_at = now
             stamped.add("published_at")
-        return stamped
+        self.announced = self.is_live
+        return stamped | {"announced"}
 
     def can_edit(self, user) -> bool:
         """Authors edit their own posts; moderators (and admins) edit any post."""
@@ -121,6 +131,10 @@ class Post(TimestampedModel):
     @property
     def shown_status(self) -> str:
         return shown_status(self.status, self.published_at)
+
+    @property
+    def is_live(self) -> bool:
+        return self.shown_status == ShownStatus.PUBLISHED
 
     @property
     def excerpt(self) -> str:

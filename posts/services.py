@@ -11,17 +11,15 @@ from accounts.models import User
 from posts import slugs, tags
 from posts.models import Post
 from posts.publishing import Status
+from posts.signals import post_changed
 
 
-@transaction.atomic
 def post_create(*, author: User, slug: str | None = None, tag_names: list[str] | None = None, **fields) -> Post:
-    post = post_save_new(post=Post(user=author, **fields), slug=slug)
-    tags.set_post_tags(post, tag_names or [])
-    return post
+    return post_save_new(post=Post(user=author, **fields), slug=slug, tag_names=tag_names)
 
 
 @transaction.atomic
-def post_save_new(*, post: Post, slug: str | None = None) -> Post:
+def post_save_new(*, post: Post, slug: str | None = None, tag_names: list[str] | None = None) -> Post:
     """Insert a built post, with ``slug`` or one made from its title."""
     if slug:
         slugs.claim_given_slug(post, slug)
@@ -29,6 +27,8 @@ def post_save_new(*, post: Post, slug: str | None = None) -> Post:
     else:
         post.slug = slugs.claim_generated_slug(post)
     post.save(force_insert=True)
+    tags.set_post_tags(post, tag_names or [])
+    post_changed.send(sender=Post, post=post, was_live=False, deleted=False)
     return post
 
 
@@ -38,6 +38,7 @@ def post_update(*, post: Post, slug: str | None = None, tag_names: list[str] | N
 
     ``tag_names`` (when given) replaces the post's tags; ``None`` keeps them.
     """
+    was_live = post.is_live and post.announced  # gone live on schedule but not announced yet: not "was"
     for name, value in fields.items():
         setattr(post, name, value)
     if slug and slug != post.slug:
@@ -46,6 +47,7 @@ def post_update(*, post: Post, slug: str | None = None, tag_names: list[str] | N
     post.save()
     if tag_names is not None:
         tags.set_post_tags(post, tag_names)
+    post_changed.send(sender=Post, post=post, was_live=was_live, deleted=False)
     return post
 
 
@@ -64,4 +66,5 @@ def post_unpublish(*, post: Post) -> Post:
 
 @transaction.atomic
 def post_delete(*, post: Post) -> None:
+    post_changed.send(sender=Post, post=post, was_live=post.is_live, deleted=True)
     post.delete()  # its slugs go with it (PostSlug cascades) and are free again

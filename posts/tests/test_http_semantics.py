@@ -1,5 +1,6 @@
 """ETags, 304s, If-Match, Cache-Control and Vary on posts and tags (API.md, HTTP semantics)."""
 
+import datetime as dt
 import threading
 
 import pytest
@@ -108,7 +109,7 @@ def test_the_list_etag_changes_with_a_post_on_the_page_the_total_or_next(api_cli
 def test_the_list_etag_changes_when_next_appears(api_client):
     PostFactory.create_batch(2)
     before = api_client.get("/api/posts", {"limit": 2})
-    PostFactory.create(published_at=before.json()["posts"][-1]["published_at"].replace("Z", "+00:00"))
+    PostFactory.create(published_at=dt.datetime.fromisoformat(before.json()["posts"][-1]["published_at"]))
 
     after = api_client.get("/api/posts", {"limit": 2})
 

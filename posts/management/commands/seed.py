@@ -108,7 +108,7 @@ class Command(BaseCommand):
             WITH new AS (
                 INSERT INTO {posts}
                     (id, user_id, slug, title, content, custom_excerpt, category, image,
-                     status, published_at, created_at, updated_at)
+                     status, published_at, announced, created_at, updated_at)
                 SELECT gen_random_uuid(),
                        (%(authors)s::uuid[])[1 + (n %% cardinality(%(authors)s::uuid[]))],
                        'post-' || n || '-' || w1 || '-' || w2,
@@ -123,6 +123,7 @@ class Command(BaseCommand):
                        CASE WHEN n %% %(draft_every)s = 0 THEN NULL
                             WHEN n %% %(scheduled_every)s = 1 THEN now() + make_interval(days => 1 + n %% 30)
                             ELSE now() - make_interval(secs => n) END,
+                       n %% %(draft_every)s <> 0 AND n %% %(scheduled_every)s <> 1,
                        now() - make_interval(secs => n),
                        now() - make_interval(secs => n)
                 FROM generate_series(%(start)s, %(stop)s) AS n,
