@@ -3,7 +3,8 @@
 from urllib.parse import urlsplit
 
 from django.conf import settings
-from rest_framework.exceptions import PermissionDenied
+from django.core.exceptions import ValidationError as DjangoValidationError
+from rest_framework.exceptions import AuthenticationFailed, PermissionDenied
 from rest_framework.permissions import SAFE_METHODS
 from rest_framework_simplejwt.authentication import JWTAuthentication
 
@@ -31,6 +32,14 @@ def request_comes_from_allowed_origin(request) -> bool:
     return origin == own_origin or origin in settings.CLIENT_ORIGINS
 
 
+def is_cross_site(request) -> bool:
+    """The browser says the request comes from another site, or its Origin/Referer is foreign."""
+    if request.headers.get("Sec-Fetch-Site") == "cross-site":
+        return True
+    has_origin = request.headers.get("Origin") or request.headers.get("Referer")
+    return bool(has_origin) and not request_comes_from_allowed_origin(request)
+
+
 class JWTCookieAuthentication(JWTAuthentication):
     """simplejwt's header authentication, plus the ``access_token`` cookie.
 
@@ -41,6 +50,13 @@ class JWTCookieAuthentication(JWTAuthentication):
 
     def authenticate_header(self, request) -> str:
         return "Bearer"
+
+    def get_user(self, validated_token):
+        try:
+            return super().get_user(validated_token)
+        except (ValueError, DjangoValidationError):
+            # A signed token whose subject is not a user id (a UUID): not a 500.
+            raise AuthenticationFailed("Token contained no recognizable user identification") from None
 
     def authenticate(self, request):
         if self.get_header(request) is not None:

@@ -71,7 +71,14 @@ class User(AbstractBaseUser, TimestampedModel):
 
     def save(self, *args, **kwargs):
         self.email = UserManager.normalize_email(self.email)
+        password_changed = self._password is not None and not self._state.adding  # set_password() was called
         super().save(*args, **kwargs)
+        if password_changed:
+            # Every way of changing a password (the API's reset, the admin's password change,
+            # `manage.py changepassword`) ends the user's API sessions.
+            from accounts.services import refresh_tokens_revoke_all
+
+            refresh_tokens_revoke_all(user=self)
 
     @property
     def is_moderator(self) -> bool:

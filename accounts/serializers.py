@@ -4,7 +4,7 @@ from rest_framework import serializers
 
 from accounts.exceptions import PASSWORDS_DO_NOT_MATCH
 from accounts.models import User
-from blogapi.serializers import StrictCharField, StrictModelSerializer
+from blogapi.serializers import StrictCharField, StrictModelSerializer, validate_link
 
 PASSWORD_MAX_LENGTH = 256
 INVISIBLE_CATEGORIES = {"Cf", "Zs", "Zl", "Zp"}  # format characters (zero-width...) and spaces
@@ -42,7 +42,7 @@ class RegisterSerializer(PasswordPairSerializer):
 
     name = name_field()
     email = serializers.EmailField(max_length=255)
-    photo = StrictCharField(max_length=255, required=False, allow_null=True)
+    photo = StrictCharField(max_length=255, required=False, allow_null=True, validators=[validate_link])
 
     def validate(self, attrs):
         from accounts.services import validate_password_strength
@@ -69,6 +69,7 @@ class UserSerializer(StrictModelSerializer):
     """The full user, as shown to its owner (API.md, User object)."""
 
     name = name_field()
+    photo = StrictCharField(max_length=255, required=False, allow_null=True, validators=[validate_link])
 
     class Meta:
         model = User

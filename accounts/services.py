@@ -187,6 +187,5 @@ def password_reset(*, raw_token: str, password: str) -> User:
     user = token.user
     validate_password_strength(password, user=user)
     user.set_password(password)
-    user.save(update_fields=["password"])
-    refresh_tokens_revoke_all(user=user)
+    user.save(update_fields=["password"])  # revokes every refresh token of the user (User.save)
     return user

@@ -3,13 +3,14 @@
 from django.conf import settings
 from drf_spectacular.utils import extend_schema
 from rest_framework import generics, status
+from rest_framework.exceptions import PermissionDenied
 from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from accounts import exceptions as messages
 from accounts import services
-from accounts.authentication import REFRESH_COOKIE
+from accounts.authentication import REFRESH_COOKIE, UNTRUSTED_ORIGIN, is_cross_site
 from accounts.cookies import clear_auth_cookies, set_auth_cookies
 from accounts.exceptions import BadRequest
 from accounts.serializers import (
@@ -33,9 +34,13 @@ def success(message: str | None = None, *, status_code: int = status.HTTP_200_OK
     return Response(body, status=status_code)
 
 
-def link_template(request, configured: str, api_path: str) -> str:
-    """The front end's page when configured (VERIFICATION_URL...), else this API's own URL."""
-    return configured or request.build_absolute_uri(api_path).replace("%7Btoken%7D", "{token}")
+def link_template(configured: str, api_path: str) -> str:
+    """The front end's page when configured (VERIFICATION_URL...), else this API's own URL.
+
+    Never built from the request: its Host header (with any port) is the client's to choose,
+    and a reset link pointing at an attacker's host hands them the token.
+    """
+    return configured or settings.PUBLIC_URL + api_path
 
 
 def token_pair_response(refresh) -> Response:
@@ -82,7 +87,7 @@ class RegisterView(ThrottledPublicView):
             email=data["email"],
             password=data["password"],
             photo=data.get("photo"),
-            link_template=link_template(request, settings.VERIFICATION_URL, VERIFY_EMAIL_PATH),
+            link_template=link_template(settings.VERIFICATION_URL, VERIFY_EMAIL_PATH),
         )
         return success(messages.REGISTERED, status_code=status.HTTP_201_CREATED)
 
@@ -110,7 +115,7 @@ class EmailedLinkView(ThrottledPublicView):
         serializer.is_valid(raise_exception=True)
         self.send_link(
             email=serializer.validated_data["email"],
-            link_template=link_template(request, getattr(settings, self.link_setting), self.link_path),
+            link_template=link_template(getattr(settings, self.link_setting), self.link_path),
         )
         return success(self.message)
 
@@ -170,7 +175,13 @@ class LogoutView(APIView):
         clear_auth_cookies(response)
         return response
 
-    get = post
+    @extend_schema(responses={200: SuccessSerializer}, description="The tutorial's GET alias of POST.")
+    def get(self, request):
+        # SameSite=Lax sends the cookies on another site's links: a cookie-authenticated GET
+        # logout must not come from another site (a header-authenticated one cannot).
+        if "Authorization" not in request.headers and is_cross_site(request):
+            raise PermissionDenied(UNTRUSTED_ORIGIN)
+        return self.post(request)
 
 
 class ForgotPasswordView(EmailedLinkView):

@@ -6,6 +6,7 @@ from http import HTTPStatus
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import InterfaceError, OperationalError
 from django.http import JsonResponse
+from psycopg.errors import QueryCanceled
 from rest_framework import exceptions, status
 from rest_framework.response import Response
 from rest_framework.serializers import as_serializer_error
@@ -14,6 +15,7 @@ from rest_framework.views import exception_handler as drf_exception_handler
 logger = logging.getLogger(__name__)
 
 DATABASE_UNAVAILABLE = "Database unavailable"
+QUERY_TOO_SLOW = "The request took too long and was stopped; narrow it down (fewer or longer search terms)."
 INVALID_INPUT = "Invalid input."
 RETRY_AFTER_SECONDS = "5"
 
@@ -35,6 +37,11 @@ def json_error(status_code: int, detail: str | None = None, **extra) -> JsonResp
 
 def is_database_outage(exc: Exception) -> bool:
     return isinstance(exc, (OperationalError, InterfaceError))
+
+
+def outage_detail(exc: Exception) -> str:
+    """What a 503 says: a statement stopped by statement_timeout, or the database being away."""
+    return QUERY_TOO_SLOW if isinstance(exc.__cause__, QueryCanceled) else DATABASE_UNAVAILABLE
 
 
 def _first_message(data) -> str:
@@ -61,9 +68,9 @@ def _flat_messages(messages) -> list[str]:
     return [str(messages)]
 
 
-def database_unavailable_response(**extra) -> Response:
+def database_unavailable_response(detail: str = DATABASE_UNAVAILABLE, **extra) -> Response:
     return Response(
-        envelope(status.HTTP_503_SERVICE_UNAVAILABLE, DATABASE_UNAVAILABLE, **extra),
+        envelope(status.HTTP_503_SERVICE_UNAVAILABLE, detail, **extra),
         status=status.HTTP_503_SERVICE_UNAVAILABLE,
         headers={"Retry-After": RETRY_AFTER_SECONDS},
     )
@@ -72,7 +79,7 @@ def database_unavailable_response(**extra) -> Response:
 def exception_handler(exc, context):
     if is_database_outage(exc):
         logger.error("Database unavailable: %s", exc)
-        return database_unavailable_response()
+        return database_unavailable_response(outage_detail(exc))
     if isinstance(exc, DjangoValidationError):
         # Raised by services (e.g. a slug lost to a concurrent writer): a 400 like a serializer's.
         exc = exceptions.ValidationError(as_serializer_error(exc))

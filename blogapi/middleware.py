@@ -11,7 +11,7 @@ from django.conf import settings
 from django.core.exceptions import BadRequest, PermissionDenied, SuspiciousOperation
 from django.http import Http404, HttpRequest, HttpResponse
 
-from blogapi.exceptions import DATABASE_UNAVAILABLE, is_database_outage, json_error
+from blogapi.exceptions import is_database_outage, json_error, outage_detail
 
 logger = logging.getLogger("blogapi.errors")
 
@@ -37,7 +37,7 @@ class JSONErrorMiddleware:
             return None  # Django answers these with a 4xx, made JSON on the way out in __call__
         if is_database_outage(exception):
             logger.error("Database unavailable: %s", exception)
-            return json_error(503, DATABASE_UNAVAILABLE)
+            return json_error(503, outage_detail(exception))
         logger.exception("Unhandled error on %s %s", request.method, request.path)
         return json_error(500)
 

@@ -1,6 +1,7 @@
 """Serializer building blocks shared by the apps."""
 
 import datetime as dt
+from urllib.parse import urlsplit
 
 from django.db import models
 from rest_framework import serializers
@@ -19,6 +20,16 @@ class StrictCharField(serializers.CharField):
         if not isinstance(data, str):
             self.fail("invalid")
         return super().to_internal_value(data)
+
+
+NOT_A_LINK = "Give an http(s) URL or a relative path."
+
+
+def validate_link(value: str) -> None:
+    """A URL or path a page may show (image, photo): http(s) or relative, never ``javascript:``
+    or ``data:`` (a client rendering it as a link or image source would run or load it)."""
+    if urlsplit(value.strip()).scheme.lower() not in ("", "http", "https"):
+        raise serializers.ValidationError(NOT_A_LINK)
 
 
 class UTCDateTimeField(serializers.DateTimeField):

@@ -92,6 +92,11 @@ DATABASES["default"].update(
 )
 # A database outage must answer 503 quickly, not hang a worker.
 DATABASES["default"].setdefault("OPTIONS", {}).setdefault("connect_timeout", 5)
+# No statement may run longer (ms): a costly search is stopped and answered 503 well before
+# gunicorn's 30 s worker timeout. manage.py (migrations, seeding, job workers) sets 0: none.
+STATEMENT_TIMEOUT = env.int("DATABASE_STATEMENT_TIMEOUT", default=10_000)
+if STATEMENT_TIMEOUT:
+    DATABASES["default"]["OPTIONS"]["options"] = f"-c statement_timeout={STATEMENT_TIMEOUT}"
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # Throttle counts live here: set CACHE_URL to Redis so that all workers share them.
@@ -198,6 +203,11 @@ VERIFICATION_TOKEN_LIFETIME = timedelta(minutes=env.int("VERIFICATION_TOKEN_EXPI
 PASSWORD_RESET_TOKEN_LIFETIME = timedelta(minutes=env.int("PASSWORD_RESET_TOKEN_EXPIRES_IN", default=30))
 VERIFICATION_URL = env.str("VERIFICATION_URL", default="")  # e.g. http://localhost:3000/verifyemail/{token}
 PASSWORD_RESET_URL = env.str("PASSWORD_RESET_URL", default="")  # e.g. http://localhost:3000/resetpassword/{token}
+# The API's own address, for links in emails (never taken from a request's Host header).
+# Default: the first allowed host, on the port `make run` serves (development) or https.
+PUBLIC_URL = env.str(
+    "PUBLIC_URL", default=f"http://{ALLOWED_HOSTS[0]}:8000" if DEBUG else f"https://{ALLOWED_HOSTS[0]}"
+).rstrip("/")
 
 # --- Email ----------------------------------------------------------------------------
 vars().update(env.email_url("EMAIL_URL", default="consolemail://"))

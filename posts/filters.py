@@ -15,7 +15,7 @@ SEARCH_MAX_LENGTH = search.SEARCH_MAX_LENGTH
 ORDERING_FIELDS = ("published_at", "created_at", "updated_at", "title")
 NULLABLE_ORDERING_FIELDS = ("published_at",)
 DEFAULT_ORDERING = "-published_at"
-NOT_BLANK = ("user_id", "status", "created_after", "created_before", "published_after", "published_before")
+NOT_BLANK = ("user_id", "status", "ordering", "created_after", "created_before", "published_after", "published_before")
 LOGIN_FOR_STATUS = "Log in to list drafts and scheduled posts."
 
 

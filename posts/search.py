@@ -11,10 +11,13 @@ import secrets
 from django.contrib.postgres.search import SearchHeadline, SearchQuery, SearchRank
 from django.db.models import F, Q, Value
 from django.db.models.functions import Replace
+from rest_framework.exceptions import ValidationError
 
 from posts.models import SEARCH_CONFIG, Post
 
 SEARCH_MAX_LENGTH = 200
+MAX_SEARCH_TERMS = 8
+TOO_MANY_TERMS = f"At most {MAX_SEARCH_TERMS} different search terms."
 RANK = "search_rank"
 MARK_OPEN, MARK_CLOSE = "<mark>", "</mark>"
 SNIPPET_WORDS = {"min_words": 20, "max_words": 35}  # "about 30 words" (API.md)
@@ -22,9 +25,19 @@ SNIPPET_WORDS = {"min_words": 20, "max_words": 35}  # "about 30 words" (API.md)
 HTML_ESCAPES = [("&", "&amp;"), ("<", "&lt;"), (">", "&gt;"), ('"', "&quot;"), ("'", "&#x27;")]
 
 
+def search_terms(value: str) -> list[str]:
+    """The whitespace-separated terms, each once (case-insensitively): a repeated term costs
+    a scan and changes nothing. More than MAX_SEARCH_TERMS is refused (a 100-term search
+    stalled the API at a million posts)."""
+    terms = list({term.casefold(): term for term in value.split()}.values())
+    if len(terms) > MAX_SEARCH_TERMS:
+        raise ValidationError({"search": [TOO_MANY_TERMS]})
+    return terms
+
+
 def with_substrings(posts, value: str):
     """Every whitespace-separated term must occur in the title or the content."""
-    for term in value.split():
+    for term in search_terms(value):
         posts = posts.filter(Q(title__icontains=term) | Q(content__icontains=term))
     return posts
 

@@ -1,7 +1,7 @@
 from rest_framework import serializers
 
 from accounts.models import User
-from blogapi.serializers import StrictCharField, StrictModelSerializer, UTCDateTimeField
+from blogapi.serializers import StrictCharField, StrictModelSerializer, UTCDateTimeField, validate_link
 from posts import slugs
 from posts.models import EXCERPT_MAX_LENGTH, SLUG_MAX_LENGTH, TAG_NAME_MAX_LENGTH, Post
 from posts.publishing import ShownStatus, Status
@@ -66,6 +66,7 @@ class HighlightField(serializers.Field):
 class PostSerializer(StrictModelSerializer):
     slug = StrictCharField(required=False, max_length=SLUG_MAX_LENGTH, validators=[slugs.validate_slug])
     content = StrictCharField(max_length=CONTENT_MAX_LENGTH)
+    image = StrictCharField(max_length=255, validators=[validate_link])
     excerpt = StrictCharField(required=False, allow_blank=True, allow_null=True, max_length=EXCERPT_MAX_LENGTH)
     reading_time = serializers.IntegerField(read_only=True, min_value=1)
     tags = TagNamesField(source="tag_names", required=False)

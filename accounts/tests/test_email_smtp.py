@@ -35,8 +35,8 @@ def test_verification_email_goes_through_smtp_and_its_link_verifies(api_client, 
     assert message.get_content_type() == "multipart/alternative"
     html = message.get_body(("html",)).get_content()
     text = message.get_body(("plain",)).get_content()
-    link = re.search(r'href="(http://testserver/api/auth/verifyemail/[^"]+)"', html).group(1)
+    link = re.search(rf'href="({re.escape(settings.PUBLIC_URL)}/api/auth/verifyemail/[^"]+)"', html).group(1)
     assert link in text
 
-    assert api_client.get(link.removeprefix("http://testserver")).status_code == 200
+    assert api_client.get(link.removeprefix(settings.PUBLIC_URL)).status_code == 200
     assert User.objects.get(email="sam@example.com").verified

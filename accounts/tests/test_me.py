@@ -54,3 +54,9 @@ def test_patch_me_rejects_non_string_values(client_of, user, body):
     response = client_of.patch("/api/users/me", body, format="json")
     assert response.status_code == 400
     assert list(response.json()["errors"]) == list(body)
+
+
+def test_photo_refuses_script_urls(client_of):
+    response = client_of.patch("/api/users/me", {"photo": "javascript:alert(1)"}, format="json")
+    assert response.status_code == 400
+    assert list(response.json()["errors"]) == ["photo"]

@@ -5,6 +5,7 @@ import pytest
 from django.core import mail
 from django.utils import timezone
 from rest_framework.test import APIClient
+from rest_framework_simplejwt.tokens import RefreshToken
 
 from accounts import exceptions as messages
 from accounts.models import AccountToken, TokenPurpose
@@ -91,3 +92,39 @@ def test_mismatched_or_weak_new_password_is_400_and_keeps_the_token(api_client, 
 def test_forgot_password_is_throttled(api_client):
     statuses = [forgot(api_client, "ghost@example.com").status_code for _ in range(11)]
     assert statuses == [200] * 10 + [429]
+
+
+def test_a_password_changed_in_the_admin_revokes_the_api_refresh_tokens(client, api_client):
+    from accounts.tests.factories import PASSWORD, ModeratorFactory
+
+    moderator = ModeratorFactory()
+    refresh = str(RefreshToken.for_user(moderator))
+    client.force_login(moderator)
+
+    response = client.post(
+        "/admin/password_change/",
+        {"old_password": PASSWORD, "new_password1": "another-Secret-42", "new_password2": "another-Secret-42"},
+    )
+
+    assert response.status_code == 302
+    assert api_client.post("/api/auth/refresh", {"refresh": refresh}, format="json").status_code == 401
+
+
+def test_changepassword_command_revokes_the_api_refresh_tokens(api_client, user):
+    refresh = str(RefreshToken.for_user(user))
+    user.set_password("another-Secret-42")
+    user.save()  # what `manage.py changepassword` does
+
+    assert api_client.post("/api/auth/refresh", {"refresh": refresh}, format="json").status_code == 401
+
+
+@pytest.mark.parametrize("host", ["localhost:6666", "127.0.0.1:1", "localhost"])
+def test_reset_links_never_follow_the_host_header(api_client, user, host, settings):
+    settings.PUBLIC_URL = "https://api.example.com"
+
+    response = api_client.post("/api/auth/forgotpassword", {"email": user.email}, format="json", HTTP_HOST=host)
+
+    assert response.status_code == 200
+    body = mail.outbox[-1].body
+    assert "https://api.example.com/api/auth/resetpassword/" in body
+    assert host not in body

@@ -145,3 +145,22 @@ def test_head_neither_rotates_nor_logs_out(api_client, user):
         == 405
     )
     assert APIClient().post("/api/auth/refresh", {"refresh": tokens["refresh_token"]}, format="json").status_code == 200
+
+
+@pytest.mark.parametrize(
+    "headers",
+    [{"sec-fetch-site": "cross-site"}, {"origin": "https://evil.example"}, {"referer": "https://evil.example/page"}],
+)
+def test_a_cross_site_get_logout_with_cookies_is_403_and_revokes_nothing(api_client, user, headers):
+    tokens = login(api_client, user)
+
+    response = api_client.get("/api/auth/logout", headers=headers)
+
+    assert response.status_code == 403
+    assert APIClient().post("/api/auth/refresh", {"refresh": tokens["refresh_token"]}, format="json").status_code == 200
+
+
+@pytest.mark.parametrize("headers", [{}, {"sec-fetch-site": "same-origin"}, {"origin": "http://localhost:3000"}])
+def test_a_same_site_get_logout_with_cookies_still_works(api_client, user, headers):
+    login(api_client, user)
+    assert api_client.get("/api/auth/logout", headers=headers).status_code == 200

@@ -144,3 +144,13 @@ def test_cors_refuses_other_origins(api_client):
         headers={"origin": "https://evil.example", "access-control-request-method": "POST"},
     )
     assert "Access-Control-Allow-Origin" not in response
+
+
+def test_a_signed_token_whose_subject_is_not_a_uuid_is_401_not_500(api_client, user):
+    from rest_framework_simplejwt.tokens import AccessToken
+
+    token = AccessToken.for_user(user)
+    token["sub"] = "not-a-uuid"
+    api_client.credentials(HTTP_AUTHORIZATION=f"Bearer {token}")
+
+    assert api_client.get("/api/users/me").status_code == 401

@@ -53,3 +53,28 @@ def test_the_live_list_walks_the_live_index_in_order(api_client, seeded, path, i
     assert f"Index Scan using {index}" in page_plan or f"Index Scan Backward using {index}" in page_plan, plan
     assert "Sort" not in page_plan, plan
     assert not re.search(r"Seq Scan on posts_post\b", plan), plan
+
+
+def test_a_deep_cursor_page_reads_only_its_own_rows(api_client, seeded):
+    from blogapi import keyset
+    from posts.models import Post
+
+    deep = Post.objects.live().order_by("-published_at", "-id")[15_000]
+    cursor = keyset.encode([deep.published_at, deep.pk], backwards=False)
+
+    with CaptureQueriesContext(connection) as captured:
+        response = api_client.get("/api/posts", {"cursor": cursor})
+    assert response.status_code == 200 and response.json()["results"] == 10
+    (page_query,) = [query["sql"] for query in captured if "LIMIT" in query["sql"]]
+    with connection.cursor() as cursor_:
+        cursor_.execute("EXPLAIN (ANALYZE, FORMAT JSON) " + page_query)
+        plan = cursor_.fetchone()[0][0]["Plan"]
+
+    def scans(node):
+        yield node
+        for child in node.get("Plans", []):
+            yield from scans(child)
+
+    (index_scan,) = [n for n in scans(plan) if n.get("Index Name") == "post_live_published_idx"]
+    assert index_scan["Actual Rows"] <= 11  # the page and one more: nothing before the cursor is read
+    assert not any(n["Node Type"] == "Sort" and n.get("Parent Relationship") != "SubPlan" for n in scans(plan))

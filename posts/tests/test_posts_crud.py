@@ -240,3 +240,17 @@ def test_missing_post_is_404_before_403(client_of):
     missing = uuid.uuid4()
     response = client_of.delete(url(missing))
     assert response.status_code == 404
+
+
+@pytest.mark.parametrize(
+    "image", ["javascript:alert(1)", "JavaScript:alert(1)", " data:text/html,x", "vbscript:x", "ftp://x/y.png"]
+)
+def test_image_must_be_an_http_url_or_a_path(client_of, image):
+    response = client_of.post(url(), {**VALID, "image": image}, format="json")
+    assert response.status_code == 400
+    assert list(response.json()["errors"]) == ["image"]
+
+
+@pytest.mark.parametrize("image", ["default.png", "/media/a.png", "https://cdn.example.com/a.png", "http://x.test/a"])
+def test_image_urls_and_paths_are_fine(client_of, image):
+    assert client_of.post(url(), {**VALID, "image": image}, format="json").status_code == 201

@@ -41,13 +41,13 @@ def test_list_envelope_and_default_ordering(client_of):
 def test_next_and_previous_are_absolute_links_keeping_the_other_parameters(client_of):
     PostFactory.create_batch(5, category="news")
 
-    first = list_posts(client_of, limit=2, category="news").json()
+    first = list_posts(client_of, limit=2, category="news", page=1).json()
     second = client_of.get(first["next"]).json()
     last = client_of.get(second["next"]).json()
 
     assert first["previous"] is None
     assert first["next"] == "http://testserver/api/posts?category=news&limit=2&page=2"
-    assert second["previous"] == "http://testserver/api/posts?category=news&limit=2"
+    assert second["previous"] == "http://testserver/api/posts?category=news&limit=2&page=1"
     assert (last["page"], last["results"], last["next"]) == (3, 1, None)
     assert last["previous"].endswith("page=2")
 
@@ -238,3 +238,41 @@ def test_blank_typed_filter_is_400(client_of, param):
     response = list_posts(client_of, **{param: ""})
     assert response.status_code == 400
     assert param in response.json()["errors"]
+
+
+def test_repeated_search_terms_count_once(client_of):
+    wanted = PostFactory(title="Django tips")
+    # 100 one-letter terms (the probe's request) are 1 distinct term: cheap, and not refused.
+    assert ids(list_posts(client_of, search=" ".join(["e"] * 99 + ["E"]))) == [str(wanted.id)]
+
+
+def test_more_than_8_different_search_terms_are_refused_clearly(client_of):
+    from posts.search import TOO_MANY_TERMS
+
+    response = list_posts(client_of, search="a b c d e f g h i")
+
+    assert response.status_code == 400
+    assert response.json()["errors"] == {"search": [TOO_MANY_TERMS]}
+    assert "8" in TOO_MANY_TERMS
+
+
+def test_a_statement_stopped_by_the_timeout_is_a_json_503(client_of, monkeypatch):
+    from django.db import connection
+    from django.db.models.expressions import RawSQL
+
+    from blogapi.exceptions import QUERY_TOO_SLOW
+    from posts import search
+
+    def slow(posts, value):
+        return posts.filter(pk__in=RawSQL("SELECT id FROM posts_post WHERE pg_sleep(0.3) IS NOT NULL", []))
+
+    monkeypatch.setattr(search, "with_substrings", slow)
+    PostFactory()
+    with connection.cursor() as cursor:
+        cursor.execute("SET statement_timeout = 50")  # the setting's value, shortened for the test
+
+    response = list_posts(client_of, search="x")
+
+    assert response.status_code == 503
+    assert response.json() == {"status": "error", "detail": QUERY_TOO_SLOW}
+    assert int(response["Retry-After"]) > 0

@@ -260,3 +260,16 @@ def test_tags_list_is_read_like_posts(api_client, client_of):
 
 def test_tags_list_is_read_only(client_of):
     assert client_of.post("/api/tags", {"name": "x"}, format="json").status_code == 405
+
+
+def test_tags_list_walks_by_cursor_too(api_client):
+    for n in range(5):
+        tagged(f"t{n}")
+
+    body = api_client.get("/api/tags", {"limit": 2}).json()
+    names = [tag["name"] for tag in body["tags"]]
+    while body["next"]:
+        body = api_client.get(body["next"]).json()
+        names += [tag["name"] for tag in body["tags"]]
+
+    assert names == ["t0", "t1", "t2", "t3", "t4"]

@@ -154,6 +154,7 @@ class Command(BaseCommand):
         first = self.next_generated_number()
         done = 0
         with transaction.atomic(), connection.cursor() as cursor:
+            cursor.execute("SET LOCAL statement_timeout = 0")  # bulk statements, also when called in-process
             rebuilt = self.drop_full_text_indexes(cursor) if count >= REBUILD_INDEXES_FROM else []
             while done < count:
                 size = min(BATCH_SIZE, count - done)
