@@ -1,3 +1,4 @@
+import re
 import unicodedata
 
 from rest_framework import serializers
@@ -10,12 +11,18 @@ PASSWORD_MAX_LENGTH = 256
 INVISIBLE_CATEGORIES = {"Cf", "Zs", "Zl", "Zp"}  # format characters (zero-width...) and spaces
 
 
+LINK_LIKE = re.compile(r"://|\bwww\.|\b[a-z0-9-]+(\.[a-z0-9-]+)*\.[a-z]{2,}/", re.IGNORECASE)
+
+
 def validate_display_name(value: str) -> str:
     """A name is shown to others and put in emails: no control characters, not invisible."""
     if any(unicodedata.category(char) == "Cc" for char in value):
         raise serializers.ValidationError("Control characters are not allowed.")
     if all(unicodedata.category(char) in INVISIBLE_CATEGORIES for char in value):
         raise serializers.ValidationError("This field may not be blank.")
+    if LINK_LIKE.search(value):
+        # Names are shown in emails: no text that reads as a link to follow.
+        raise serializers.ValidationError("A name cannot contain a web address.")
     return value
 
 

@@ -121,6 +121,8 @@ class EmailedLinkView(ThrottledPublicView):
 
 
 class VerificationResendView(EmailedLinkView):
+    """Send the verification link again (the same answer whether or not the address exists)."""
+
     throttle_scope = "verification_resend"
     send_link = staticmethod(services.verification_resend)
     link_setting, link_path = "VERIFICATION_URL", VERIFY_EMAIL_PATH
@@ -185,6 +187,8 @@ class LogoutView(APIView):
 
 
 class ForgotPasswordView(EmailedLinkView):
+    """Email a password reset link (the same answer whether or not the address exists)."""
+
     throttle_scope = "password_forgot"
     send_link = staticmethod(services.password_forgot)
     link_setting, link_path = "PASSWORD_RESET_URL", RESET_PASSWORD_PATH

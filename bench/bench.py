@@ -31,7 +31,7 @@ SEARCH = "django postgres"
 Q_BROAD = "server"  # a common word: many matches, ranking and total cost the most
 Q_NARROW = '"replica backup"'  # a phrase: few matches
 TAG = "django"  # the head of the long tail (about 40 % of the posts)
-RARE_TAG = "tiny api"  # its tail
+RARE_TAG = "small css"  # its tail
 DEEP_PAGE = 5000
 ROW = "{:<24} {:>7} {:>8} {:>6} {:>9} {:>8} {:>7} {:>8}"
 

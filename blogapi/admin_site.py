@@ -12,6 +12,7 @@ class _AdminLogin:
 class BlogAdminSite(admin.AdminSite):
     site_header = "Blog API administration"
     site_title = "Blog API admin"
+    site_url = "/api/docs/"  # "View site": the API's documentation
 
     def login(self, request, extra_context=None):
         """Django's admin login, throttled per client: staff passwords are the ones worth guessing."""

@@ -67,7 +67,39 @@ RATE_LIMIT_HEADERS = {
 }
 
 
+TAGS_BY_PATH = [
+    ("/api/auth/", "Auth"),
+    ("/api/users/", "Users"),
+    ("/api/posts", "Posts"),
+    ("/api/tags", "Tags"),
+    ("/api/changes", "Changes"),
+    ("/api/healthchecker", "Health"),
+]
+ACTION_SUMMARIES = {
+    "list": "List {plural}",
+    "create": "Create a {name}",
+    "retrieve": "Get a {name}",
+    "update": "Replace a {name}",
+    "partial_update": "Update some fields of a {name}",
+    "destroy": "Delete a {name}",
+}
+
+
 class BlogAutoSchema(AutoSchema):
+    def get_tags(self) -> list[str]:
+        return [next((tag for prefix, tag in TAGS_BY_PATH if self.path.startswith(prefix)), "Other")]
+
+    def get_summary(self) -> str | None:
+        summary = super().get_summary()
+        if summary:
+            return summary
+        action = getattr(self.view, "action", None)
+        if action in ACTION_SUMMARIES and hasattr(self.view, "get_queryset"):
+            meta = self.view.get_queryset().model._meta
+            return ACTION_SUMMARIES[action].format(name=meta.verbose_name, plural=meta.verbose_name_plural)
+        doc = (self.view.__class__.__doc__ or "").strip().splitlines()
+        return doc[0].rstrip(".") if doc else None
+
     def is_conditional(self) -> bool:
         return isinstance(self.view, ConditionalResourceMixin)
 

@@ -265,6 +265,9 @@ SECURE_REDIRECT_EXEMPT = [r"^api/healthchecker/?$"]  # probes from inside the ne
 if env.bool("TRUST_X_FORWARDED_PROTO", default=False):
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 
+# DEBUG pages (the admin's) mask URLs too: they carry passwords (Redis, database, SMTP).
+DEFAULT_EXCEPTION_REPORTER_FILTER = "blogapi.debug.SecretURLFilter"
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,

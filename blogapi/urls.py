@@ -27,6 +27,7 @@ urlpatterns = [
     ),
     path("admin/", admin.site.urls),
     path("admin", RedirectView.as_view(url="/admin/")),
+    path("", RedirectView.as_view(url="/api/docs/"), name="home"),  # the docs are where to start
     # Any other path: the contract's JSON 404, in DEBUG too (Django's debug 404 is HTML).
     re_path(r"^", handler404),
 ]

@@ -58,8 +58,15 @@ def matching(value: str):
 
 
 def with_tag(posts, value: str):
-    """Posts carrying a tag of that name or slug."""
-    return posts.filter(Exists(PostTag.objects.filter(post=OuterRef("pk"), tag__in=matching(value))))
+    """Posts carrying a tag of that name or slug.
+
+    The tag's id is looked up first (one small query): given a literal id, the planner knows
+    how rare the tag is and starts from its posts, instead of walking every live post.
+    """
+    tag_ids = list(matching(value).values_list("pk", flat=True))
+    if not tag_ids:
+        return posts.none()
+    return posts.filter(Exists(PostTag.objects.filter(post=OuterRef("pk"), tag_id__in=tag_ids)))
 
 
 def with_live_post_counts():

@@ -154,5 +154,20 @@ def test_concurrent_registrations_with_one_email_create_one_account():
 
 def test_plain_text_email_shows_the_name_as_typed(api_client):
     register(api_client, name="Ann <b>& co</b>")
-    assert "Hi Ann <b>& co</b>," in mail.outbox[0].body
-    assert "Hi Ann &lt;b&gt;&amp; co&lt;/b&gt;," in mail.outbox[0].alternatives[0][0]
+    assert "the account named “Ann <b>& co</b>”" in mail.outbox[0].body
+    assert "the account named “Ann &lt;b&gt;&amp; co&lt;/b&gt;”" in mail.outbox[0].alternatives[0][0]
+
+
+def test_emails_to_unverified_addresses_start_neutrally_not_with_the_chosen_name(api_client):
+    register(api_client, name="Security team: your account is locked")
+
+    body = mail.outbox[0].body
+    assert body.startswith("Hello,")
+    assert body.index("Security team") > body.index("/api/auth/verifyemail/")
+
+
+@pytest.mark.parametrize("name", ["Go to https://evil.example/unlock", "www.evil.example", "evil.example/unlock now"])
+def test_names_that_read_as_web_addresses_are_refused(api_client, name):
+    response = register(api_client, name=name)
+    assert response.status_code == 400
+    assert list(response.json()["errors"]) == ["name"]

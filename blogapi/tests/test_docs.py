@@ -62,3 +62,16 @@ def test_docs_pages_load_nothing_from_another_host(api_client, path):
 def test_redoc_page_forbids_images_from_other_hosts(api_client):
     # The ReDoc bundle itself asks cdn.redoc.ly for its footer logo.
     assert "img-src 'self' data:" in api_client.get("/api/redoc/").content.decode()
+
+
+def test_the_root_leads_to_the_docs(api_client):
+    response = api_client.get("/")
+    assert (response.status_code, response["Location"]) == (302, "/api/docs/")
+
+
+def test_every_operation_has_a_tag_and_a_summary(api_client):
+    schema = api_client.get("/api/schema/", HTTP_ACCEPT="application/vnd.oai.openapi+json").json()
+    operations = [op for item in schema["paths"].values() for op in item.values() if isinstance(op, dict)]
+
+    assert all(op.get("summary") for op in operations)
+    assert {tag for op in operations for tag in op["tags"]} == {"Auth", "Users", "Posts", "Tags", "Changes", "Health"}

@@ -27,3 +27,21 @@ def test_an_unsafe_request_id_is_replaced(api_client):
     response = api_client.get("/api/healthchecker", headers={"x-request-id": "evil\nlog line"})
     assert response["X-Request-ID"] != "evil\nlog line"
     assert len(response["X-Request-ID"]) == 32
+
+
+@pytest.mark.parametrize(
+    "path,logged",
+    [
+        ("/api/auth/verifyemail/s3cr3t-token", "/api/auth/verifyemail/[redacted]"),
+        ("/api/auth/resetpassword/s3cr3t-token/", "/api/auth/resetpassword/[redacted]/"),
+        ("/api/auth/verifyemail/resend", "/api/auth/verifyemail/resend"),
+    ],
+)
+def test_emailed_tokens_are_redacted_in_the_log(api_client, caplog, path, logged):
+    caplog.set_level(logging.INFO, logger="blogapi.request")
+
+    api_client.get(path)
+
+    [record] = [r for r in caplog.records if r.name == "blogapi.request"]
+    assert record.fields["path"] == logged
+    assert "s3cr3t" not in record.getMessage()

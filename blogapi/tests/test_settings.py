@@ -126,3 +126,17 @@ def test_production_settings_pass_the_deploy_check():
         timeout=60,
     )
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_debug_pages_mask_urls_with_passwords(settings, rf):
+    from django.views.debug import get_default_exception_reporter_filter
+
+    settings.DEBUG = True
+    settings.CACHES = {"default": {"BACKEND": "x", "LOCATION": "redis://:hunter2@redis:6379/0"}}
+    reporter_filter = get_default_exception_reporter_filter()
+
+    safe = reporter_filter.get_safe_settings()
+    request = rf.get("/", DATABASE_URL="postgres://blog:hunter2@db/blog")
+
+    assert "hunter2" not in str(safe["CACHES"])
+    assert "hunter2" not in str(reporter_filter.get_safe_request_meta(request))
