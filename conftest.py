@@ -1,9 +1,39 @@
+import threading
+
 import pytest
 from rest_framework.test import APIClient
 from rest_framework_simplejwt.tokens import RefreshToken
 
 from accounts.models import Role
 from accounts.tests.factories import ModeratorFactory, UserFactory
+
+
+@pytest.fixture
+def race():
+    """``race(attempt, times)``: ``attempt(n)`` in ``times`` threads released at once.
+
+    Each thread has its own database connection (closed when it is done): the requests
+    really meet in PostgreSQL. Use with ``django_db(transaction=True)``.
+    """
+    from django.db import connection
+
+    def run(attempt, times: int) -> None:
+        barrier = threading.Barrier(times)
+
+        def worker(n: int) -> None:
+            barrier.wait()
+            try:
+                attempt(n)
+            finally:
+                connection.close()
+
+        threads = [threading.Thread(target=worker, args=(n,)) for n in range(times)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+
+    return run
 
 
 @pytest.fixture

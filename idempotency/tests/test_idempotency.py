@@ -2,12 +2,10 @@
 
 import datetime as dt
 import json
-import threading
 from io import StringIO
 
 import pytest
 from django.core.management import call_command
-from django.db import connection
 from django.utils import timezone
 from rest_framework.test import APIClient
 from rest_framework_simplejwt.tokens import RefreshToken
@@ -164,27 +162,17 @@ def test_expired_keys_are_purged_by_a_command(client_of):
 
 
 @pytest.mark.django_db(transaction=True)
-def test_twenty_concurrent_requests_with_one_key_create_one_post():
-    user = UserFactory()
-    token = str(RefreshToken.for_user(user).access_token)
-    barrier = threading.Barrier(20)
+def test_twenty_concurrent_requests_with_one_key_create_one_post(race):
+    token = str(RefreshToken.for_user(UserFactory()).access_token)
     answers = []
 
-    def attempt():
+    def attempt(n):
         client = APIClient()
         client.credentials(HTTP_AUTHORIZATION=f"Bearer {token}")
-        barrier.wait()
-        try:
-            response = create(client, "one-key")
-            answers.append((response.status_code, response.get("Idempotent-Replayed")))
-        finally:
-            connection.close()
+        response = create(client, "one-key")
+        answers.append((response.status_code, response.get("Idempotent-Replayed")))
 
-    threads = [threading.Thread(target=attempt) for _ in range(20)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    race(attempt, 20)
 
     assert Post.objects.count() == 1
     assert len(answers) == 20

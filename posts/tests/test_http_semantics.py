@@ -1,10 +1,8 @@
 """ETags, 304s, If-Match, Cache-Control and Vary on posts and tags (API.md, HTTP semantics)."""
 
 import datetime as dt
-import threading
 
 import pytest
-from django.db import connection
 from django.test import override_settings
 from rest_framework.test import APIClient
 from rest_framework_simplejwt.tokens import RefreshToken
@@ -242,31 +240,21 @@ def test_without_if_match_the_write_goes_ahead(client_of, post):
 
 @pytest.mark.django_db(transaction=True)
 @pytest.mark.parametrize("method", ["patch", "delete"])
-def test_of_two_writers_holding_one_etag_exactly_one_succeeds(user, method):
+def test_of_two_writers_holding_one_etag_exactly_one_succeeds(user, race, method):
     post = PostFactory(user=user)
     token = str(RefreshToken.for_user(user).access_token)
-    reader = APIClient()
-    etag = reader.get(f"/api/posts/{post.id}")["ETag"]
-    barrier = threading.Barrier(2)
+    etag = APIClient().get(f"/api/posts/{post.id}")["ETag"]
     statuses = []
 
-    def write(title):
+    def write(n):
         client = APIClient()
         client.credentials(HTTP_AUTHORIZATION=f"Bearer {token}")
-        barrier.wait()
-        try:
-            response = getattr(client, method)(
-                f"/api/posts/{post.id}", {"title": title}, format="json", HTTP_IF_MATCH=etag
-            )
-            statuses.append(response.status_code)
-        finally:
-            connection.close()
+        body = {"title": f"Writer {n}"}
+        statuses.append(
+            getattr(client, method)(f"/api/posts/{post.id}", body, format="json", HTTP_IF_MATCH=etag).status_code
+        )
 
-    threads = [threading.Thread(target=write, args=(f"Writer {n}",)) for n in range(2)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    race(write, 2)
 
     success = 200 if method == "patch" else 204
     loser = 412 if method == "patch" else 404  # a deleted post no longer exists for the second

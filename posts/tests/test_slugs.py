@@ -1,10 +1,8 @@
 """Slugs: generated, given, stable, redirecting, concurrent (API.md, Posts → Slugs), through HTTP."""
 
-import threading
 import uuid
 
 import pytest
-from django.db import connection
 from rest_framework.test import APIClient
 from rest_framework_simplejwt.tokens import RefreshToken
 
@@ -253,27 +251,21 @@ def test_a_former_slug_of_a_hidden_post_does_not_redirect_strangers(client_of, a
 # --- concurrency -------------------------------------------------------------------------------------
 
 
+def bearer(user) -> APIClient:
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=f"Bearer {RefreshToken.for_user(user).access_token}")
+    return client
+
+
 @pytest.mark.django_db(transaction=True)
-def test_twenty_parallel_creates_with_one_title_get_twenty_distinct_slugs(user):
-    token = str(RefreshToken.for_user(user).access_token)
-    barrier = threading.Barrier(20)
+def test_twenty_parallel_creates_with_one_title_get_twenty_distinct_slugs(user, race):
     answers = []
 
-    def attempt():
-        client = APIClient()
-        client.credentials(HTTP_AUTHORIZATION=f"Bearer {token}")
-        barrier.wait()
-        try:
-            response = create(client, title="Breaking News")
-            answers.append((response.status_code, response.json().get("slug")))
-        finally:
-            connection.close()
+    def attempt(n):
+        response = create(bearer(user), title="Breaking News")
+        answers.append((response.status_code, response.json().get("slug")))
 
-    threads = [threading.Thread(target=attempt) for _ in range(20)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    race(attempt, 20)
 
     assert [status for status, _ in answers] == [201] * 20
     expected = {"breaking-news", *(f"breaking-news-{n}" for n in range(2, 21))}
@@ -282,25 +274,9 @@ def test_twenty_parallel_creates_with_one_title_get_twenty_distinct_slugs(user):
 
 
 @pytest.mark.django_db(transaction=True)
-def test_two_posts_racing_for_one_given_slug_one_wins_the_other_gets_400(user):
-    token = str(RefreshToken.for_user(user).access_token)
-    barrier = threading.Barrier(2)
+def test_two_posts_racing_for_one_given_slug_one_wins_the_other_gets_400(user, race):
     statuses = []
-
-    def attempt():
-        client = APIClient()
-        client.credentials(HTTP_AUTHORIZATION=f"Bearer {token}")
-        barrier.wait()
-        try:
-            statuses.append(create(client, slug="wanted").status_code)
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=attempt) for _ in range(2)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    race(lambda n: statuses.append(create(bearer(user), slug="wanted").status_code), 2)
 
     assert sorted(statuses) == [201, 400]
     assert Post.objects.count() == 1

@@ -1,10 +1,8 @@
 """Tags on posts, the ?tag= filter and GET /api/tags (API.md, Posts → Tags), through HTTP."""
 
 import datetime as dt
-import threading
 
 import pytest
-from django.db import connection
 from django.test import override_settings
 from django.utils import timezone
 from rest_framework.test import APIClient
@@ -125,25 +123,16 @@ def test_a_rolled_back_create_leaves_no_tag(client_of):
 
 
 @pytest.mark.django_db(transaction=True)
-def test_concurrent_posts_creating_one_new_tag_share_one_row(user):
+def test_concurrent_posts_creating_one_new_tag_share_one_row(user, race):
     token = str(RefreshToken.for_user(user).access_token)
-    barrier = threading.Barrier(8)
     statuses = []
 
     def attempt(n):
         client = APIClient()
         client.credentials(HTTP_AUTHORIZATION=f"Bearer {token}")
-        barrier.wait()
-        try:
-            statuses.append(create(client, tags=["Brand New" if n % 2 else "brand new"]).status_code)
-        finally:
-            connection.close()
+        statuses.append(create(client, tags=["Brand New" if n % 2 else "brand new"]).status_code)
 
-    threads = [threading.Thread(target=attempt, args=(n,)) for n in range(8)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    race(attempt, 8)
 
     assert statuses == [201] * 8
     assert Tag.objects.count() == 1
