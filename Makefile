@@ -20,7 +20,7 @@ $(VENV)/.installed: requirements.txt
 
 run: install ## migrate, seed demo data on first run, serve with gunicorn on $(BIND) and run one job worker
 	$(WITH_DB) -- sh -c '$(PY) manage.py migrate --no-input && $(PY) manage.py seed --if-empty && \
-		echo "blogapi: API http://$(BIND)/api/posts | docs http://$(BIND)/api/docs/ | admin http://$(BIND)/admin/ | demo logins: alice@example.com, mod@example.com, admin@example.com (password demo-Passw0rd!)" && \
+		echo "blogapi: API http://$(BIND)/api/posts | docs http://$(BIND)/api/docs/ | admin http://$(BIND)/admin/ | demo logins: alice@example.com, bob@example.com, mod@example.com, admin@example.com (password demo-Passw0rd!)" && \
 		{ $(PY) manage.py procrastinate worker & WORKER=$$!; trap "kill $$WORKER 2>/dev/null" EXIT INT TERM; \
 		$(VENV)/bin/gunicorn blogapi.wsgi --bind $(BIND) --workers $${WEB_CONCURRENCY:-2} --no-control-socket; }'
 

@@ -67,7 +67,8 @@ class Command(BaseCommand):
             self.insert_generated_posts(posts, authors)
         self.stdout.write(
             self.style.SUCCESS(
-                f"Created {created} of {len(authors)} demo users (the others existed); "
+                f"Created {created} of {len(authors)} demo users"
+                f"{' (the others existed)' if created < len(authors) else ''}; "
                 f"{Post.objects.count()} posts in all."
             )
         )
