@@ -3,7 +3,7 @@ from rest_framework import serializers
 from accounts.models import User
 from blogapi.serializers import StrictCharField, StrictModelSerializer, UTCDateTimeField, validate_link
 from posts import slugs
-from posts.models import EXCERPT_MAX_LENGTH, SLUG_MAX_LENGTH, TAG_NAME_MAX_LENGTH, Post
+from posts.models import EXCERPT_MAX_LENGTH, SLUG_MAX_LENGTH, TAG_NAME_MAX_LENGTH, Post, Tag
 from posts.publishing import ShownStatus, Status
 from posts.tags import MAX_TAGS, TOO_MANY_TAGS, merged_names
 
@@ -102,3 +102,13 @@ class PostSerializer(StrictModelSerializer):
         if slugs.taken_by_another(value, self.instance):
             raise serializers.ValidationError(slugs.SLUG_TAKEN)
         return value
+
+
+class TagSerializer(serializers.ModelSerializer):
+    """A tag of GET /api/tags, with its live posts counted (posts.tags.with_live_post_counts)."""
+
+    posts = serializers.IntegerField(source="live_posts", read_only=True, help_text="Live posts with this tag")
+
+    class Meta:
+        model = Tag
+        fields = ["name", "slug", "posts"]

@@ -1,6 +1,6 @@
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_view
-from rest_framework import mixins, serializers, status, viewsets
+from rest_framework import mixins, status, viewsets
 from rest_framework.exceptions import NotFound
 from rest_framework.response import Response
 
@@ -10,10 +10,10 @@ from blogapi.schema import MovedSerializer
 from idempotency.keys import IdempotentCreateMixin
 from posts import search, services, slugs, tags
 from posts.filters import SEARCH_MAX_LENGTH, PostFilter
-from posts.models import TAG_NAME_MAX_LENGTH, Post, Tag
+from posts.models import TAG_NAME_MAX_LENGTH, Post
 from posts.permissions import IsOwnerOrModerator, PublicReadOrAuthenticated
 from posts.publishing import ListStatus
-from posts.serializers import PostSerializer
+from posts.serializers import PostSerializer, TagSerializer
 
 POST_NOT_FOUND = "No post with this id: {id} found"
 POST_MOVED = "This post has moved to {location}"
@@ -25,14 +25,6 @@ class PostPagination(PageLimitPagination):
 
 class TagPagination(PageLimitPagination):
     items_key = "tags"
-
-
-class TagSerializer(serializers.ModelSerializer):
-    posts = serializers.IntegerField(source="live_posts", read_only=True, help_text="Live posts with this tag")
-
-    class Meta:
-        model = Tag
-        fields = ["name", "slug", "posts"]
 
 
 def post_path(slug: str) -> str:
