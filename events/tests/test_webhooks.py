@@ -169,6 +169,25 @@ def test_an_error_is_retried_with_the_same_webhook_id_then_succeeds():
     receiver.server.shutdown()
 
 
+@pytest.mark.django_db
+@override_settings(WEBHOOK_ALLOW_PRIVATE=True)
+def test_an_endpoint_slower_than_the_timeout_is_a_failed_attempt(monkeypatch):
+    receiver = Receiver(delay=2)
+    webhook_to(receiver.url)
+    (delivery,) = deliveries_of(Event.objects.get(post_id=PostFactory().pk))
+    assert webhook_delivery.TIMEOUT_SECONDS == 10  # the contract's; shortened below to keep the test quick
+    monkeypatch.setattr(webhook_delivery, "TIMEOUT_SECONDS", 0.5)
+
+    with pytest.raises(DeliveryFailed):
+        deliver(delivery_id=delivery.pk)
+
+    attempt = delivery.attempt_log.get()
+    assert attempt.status_code is None
+    assert "Timeout" in attempt.error
+    assert attempt.duration_ms < 1900
+    receiver.server.shutdown()
+
+
 def test_retries_wait_30_seconds_then_twice_as_long_up_to_4_hours():
     class Job:
         def __init__(self, attempts):

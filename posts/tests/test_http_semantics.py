@@ -69,6 +69,13 @@ def test_a_posts_etag_changes_when_it_changes_and_writes_return_the_new_one(clie
     assert client_of.get(path(post), HTTP_IF_NONE_MATCH=before).status_code == 200
 
 
+def test_put_returns_the_etag_a_later_read_sees(client_of, post):
+    replaced = client_of.put(path(post), VALID, format="json")
+
+    assert replaced.status_code == 200
+    assert client_of.get(path(post))["ETag"] == replaced["ETag"]
+
+
 def test_create_returns_the_etag_of_the_new_post(client_of):
     created = client_of.post("/api/posts", VALID, format="json")
 
