@@ -3,7 +3,7 @@ import unicodedata
 
 from rest_framework import serializers
 
-from accounts.exceptions import PASSWORDS_DO_NOT_MATCH
+from accounts.messages import PASSWORDS_DO_NOT_MATCH
 from accounts.models import User
 from blogapi.serializers import StrictCharField, StrictModelSerializer, validate_link
 

@@ -13,7 +13,7 @@ from rest_framework_simplejwt.settings import api_settings as jwt_settings
 from rest_framework_simplejwt.token_blacklist.models import BlacklistedToken, OutstandingToken
 from rest_framework_simplejwt.tokens import RefreshToken
 
-from accounts import exceptions as messages
+from accounts import messages
 from accounts.emails import send_password_reset_email, send_verification_email
 from accounts.exceptions import BadRequest, Conflict, EmailDeliveryFailed
 from accounts.models import AccountToken, TokenPurpose, User

@@ -8,8 +8,7 @@ from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from accounts import exceptions as messages
-from accounts import services
+from accounts import messages, services
 from accounts.authentication import REFRESH_COOKIE, UNTRUSTED_ORIGIN, is_cross_site
 from accounts.cookies import clear_auth_cookies, set_auth_cookies
 from accounts.exceptions import BadRequest

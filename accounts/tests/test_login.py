@@ -1,6 +1,6 @@
 import pytest
 
-from accounts import exceptions as messages
+from accounts import messages
 from accounts.tests.factories import PASSWORD, UserFactory
 
 pytestmark = pytest.mark.django_db

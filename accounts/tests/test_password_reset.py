@@ -7,7 +7,7 @@ from django.utils import timezone
 from rest_framework.test import APIClient
 from rest_framework_simplejwt.tokens import RefreshToken
 
-from accounts import exceptions as messages
+from accounts import messages
 from accounts.models import AccountToken, TokenPurpose
 from accounts.tests.factories import PASSWORD, UserFactory
 from accounts.tokens import account_token_issue

@@ -5,7 +5,7 @@ import pytest
 from django.core import mail
 from django.db import connection
 
-from accounts import exceptions as messages
+from accounts import messages
 from accounts.models import AccountToken, Role, TokenPurpose, User
 from accounts.tests.factories import UserFactory
 from accounts.tokens import hash_token

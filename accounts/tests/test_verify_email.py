@@ -4,7 +4,7 @@ import pytest
 from django.core import mail
 from django.utils import timezone
 
-from accounts import exceptions as messages
+from accounts import messages
 from accounts.models import AccountToken, TokenPurpose
 from accounts.tests.factories import UserFactory
 from accounts.tokens import account_token_issue
