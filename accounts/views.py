@@ -143,6 +143,13 @@ class LoginView(ThrottledPublicView):
         return token_pair_response(services.user_login(**serializer.validated_data))
 
 
+# Not simplejwt's TokenRefreshView (so SIMPLE_JWT has no rotation settings): it reads the token
+# from the body only (the contract also takes the refresh_token cookie), answers {"access", "refresh"}
+# without cookies and with its own errors (a field error where the contract wants 400
+# REFRESH_MISSING, "Token is invalid" where it wants REFRESH_INVALID), has no GET alias (the
+# tutorial's), raises User.DoesNotExist (a 500) for a deleted user, and its rotation ignores whether
+# its blacklist row already existed, so concurrent refreshes with one token all succeed.
+# services.tokens_refresh blacklists and mints in one transaction, once per token.
 class RefreshView(PublicView):
     """Exchange a refresh token for a new token pair; the old refresh token stops working."""
 

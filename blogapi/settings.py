@@ -190,8 +190,8 @@ SIMPLE_JWT = {
     "ACCESS_TOKEN_LIFETIME": ACCESS_TOKEN_LIFETIME,
     "REFRESH_TOKEN_LIFETIME": REFRESH_TOKEN_LIFETIME,
     "LEEWAY": 0,
-    "ROTATE_REFRESH_TOKENS": True,
-    "BLACKLIST_AFTER_ROTATION": True,
+    # No ROTATE_REFRESH_TOKENS / BLACKLIST_AFTER_ROTATION: only simplejwt's own refresh/verify views read them;
+    # rotation with blacklisting is accounts.services.tokens_refresh (accounts.views.RefreshView says why).
     "UPDATE_LAST_LOGIN": False,
     "AUTH_HEADER_TYPES": ("Bearer",),
     "USER_ID_FIELD": "id",
