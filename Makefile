@@ -13,9 +13,9 @@ WITH_DB := $(PY) -m blogapi.embedded_postgres
 
 install: $(VENV)/.installed
 
-$(VENV)/.installed: requirements.txt
+$(VENV)/.installed: requirements.txt requirements-dev.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
-	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements.txt
+	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements-dev.txt
 	touch $@
 
 run: install ## migrate, seed demo data on first run, serve with gunicorn on $(BIND) and run one job worker
