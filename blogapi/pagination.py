@@ -34,7 +34,7 @@ class PageLimitPagination(BasePagination):
     items_key = "items"
 
     def paginate_queryset(self, queryset, request, view=None):
-        self.request = request
+        self.request, self.view = request, view
         params = request.query_params
         if "page" in params and "cursor" in params:
             raise ValidationError({"cursor": [PAGE_OR_CURSOR]})
@@ -43,7 +43,7 @@ class PageLimitPagination(BasePagination):
         if "cursor" in params:
             return self.cursor_page(queryset, params["cursor"])
         self.page = positive_int_param(request, "page", 1)
-        self.total = queryset.count()
+        self.total = self.count(queryset)
         offset = (self.page - 1) * self.limit
         if offset >= self.total:
             self.next = self.previous = None
@@ -58,13 +58,19 @@ class PageLimitPagination(BasePagination):
             self.previous = None
         return rows
 
+    def count(self, queryset) -> int:
+        """The exact total: the view's (``exact_total``) where it keeps one cheaply, else COUNT(*)."""
+        exact_total = getattr(self.view, "exact_total", None)
+        total = exact_total() if exact_total else None
+        return queryset.count() if total is None else total
+
     def cursor_page(self, queryset, cursor: str) -> list:
         try:
             values, backwards = keyset.decode(cursor, queryset.model, self.keys)
         except keyset.BadCursor:
             raise ValidationError({"cursor": [BAD_CURSOR]}) from None
         self.page = None
-        self.total = queryset.count()
+        self.total = self.count(queryset)
         rows = keyset.rows_after(queryset, self.keys, values, backwards=backwards, count=self.limit + 1)
         more, rows = len(rows) > self.limit, rows[: self.limit]
         if backwards:

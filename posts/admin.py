@@ -155,7 +155,8 @@ class PostAdmin(admin.ModelAdmin):
 
     def get_search_results(self, request, queryset, search_term):
         if search_term.startswith(TAG_SEARCH_PREFIX):
-            return tags.with_tag(queryset, search_term.removeprefix(TAG_SEARCH_PREFIX).strip()), False
+            name = search_term.removeprefix(TAG_SEARCH_PREFIX).strip()
+            return tags.with_tag(queryset, tags.ids_matching(name)), False
         return super().get_search_results(request, queryset, search_term)
 
     @admin.display(description="Author")

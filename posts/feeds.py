@@ -42,7 +42,7 @@ class LatestPostsRSS(Feed):
     def items(self, tag: Tag | None):
         posts = Post.objects.live().with_author().with_tag_names()
         if tag is not None:
-            posts = tags.with_tag(posts, tag.slug)
+            posts = tags.with_tag(posts, [tag.pk])
         return posts.order_by("-published_at", "-id")[:FEED_SIZE]
 
     def item_title(self, post: Post) -> str:

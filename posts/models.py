@@ -221,3 +221,22 @@ class PostTag(models.Model):
 
     def __str__(self) -> str:
         return f"{self.post_id}: {self.tag_id}"
+
+
+class PostCount(models.Model):
+    """Delta rows of the post counts that PostgreSQL keeps (migration 0007); read them through posts.counts.
+
+    The number of posts in ``state`` (live or draft) overall, per category (``key`` is the
+    upper-cased category), per author or per tag is the sum of ``n`` over its rows.
+    """
+
+    state = models.CharField(max_length=10)
+    dimension = models.CharField(max_length=10)
+    key = models.CharField(max_length=100)
+    n = models.BigIntegerField()
+
+    class Meta:
+        indexes = [models.Index(fields=["state", "dimension", "key"], include=["n"], name="post_count_key_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.state} {self.dimension} {self.key}: {self.n:+d}"

@@ -1,11 +1,10 @@
 """Tags: names cleaned and merged, one row per name whatever its case (API.md, Posts → Tags)."""
 
 from django.db import IntegrityError, transaction
-from django.db.models import Count, Exists, OuterRef, Q
-from django.utils import timezone
+from django.db.models import Exists, OuterRef, Q
 
+from posts import counts
 from posts.models import Post, PostTag, Tag
-from posts.publishing import Status
 from posts.slugs import numbered, slugify
 
 MAX_TAGS = 10
@@ -57,13 +56,17 @@ def matching(value: str):
     return Tag.objects.filter(Q(name__iexact=value) | Q(slug=value.lower()))
 
 
-def with_tag(posts, value: str):
-    """Posts carrying a tag of that name or slug.
+def ids_matching(value: str) -> list[int]:
+    """The ids of the tags named or slugged ``value`` (at most two: one by name, one by slug)."""
+    return list(matching(value).values_list("pk", flat=True))
 
-    The tag's id is looked up first (one small query): given a literal id, the planner knows
+
+def with_tag(posts, tag_ids: list[int]):
+    """Posts carrying one of these tags.
+
+    The tags' ids are looked up first (one small query): given literal ids, the planner knows
     how rare the tag is and starts from its posts, instead of walking every live post.
     """
-    tag_ids = list(matching(value).values_list("pk", flat=True))
     if not tag_ids:
         return posts.none()
     return posts.filter(Exists(PostTag.objects.filter(post=OuterRef("pk"), tag_id__in=tag_ids)))
@@ -71,9 +74,8 @@ def with_tag(posts, value: str):
 
 def with_live_post_counts():
     """Tags with at least one live post, their count as ``live_posts``, most used first (API.md, Tags)."""
-    live = Q(post_tags__post__status=Status.PUBLISHED, post_tags__post__published_at__lte=timezone.now())
     return (
-        Tag.objects.annotate(live_posts=Count("post_tags", filter=live))
+        Tag.objects.annotate(live_posts=counts.live_posts_of_tag())
         .filter(live_posts__gt=0)
         .order_by("-live_posts", "name", "id")
     )

@@ -8,11 +8,11 @@ from blogapi.http import ConditionalResourceMixin, LostUpdateProtectionMixin
 from blogapi.pagination import PageLimitPagination
 from blogapi.schema import MovedSerializer
 from idempotency.keys import IdempotentCreateMixin
-from posts import search, services, slugs, tags
-from posts.filters import SEARCH_MAX_LENGTH, PostFilter
+from posts import counts, search, services, slugs, tags
+from posts.filters import SEARCH_MAX_LENGTH, PostFilter, PostFilterBackend
 from posts.models import TAG_NAME_MAX_LENGTH, Post
 from posts.permissions import IsOwnerOrModerator, PublicReadOrAuthenticated
-from posts.publishing import ListStatus
+from posts.publishing import DEFAULT_LIST_STATUS, ListStatus
 from posts.serializers import PostSerializer, TagSerializer
 
 POST_NOT_FOUND = "No post with this id: {id} found"
@@ -117,6 +117,8 @@ class PostViewSet(
     permission_classes = [PublicReadOrAuthenticated, IsOwnerOrModerator]
     pagination_class = PostPagination
     filterset_class = PostFilter
+    filter_backends = [PostFilterBackend]
+    filterset = None  # set by PostFilterBackend
     public_read = True  # the schema marks credentials optional on GET (PUBLIC_READ)
 
     def get_queryset(self):
@@ -124,6 +126,12 @@ class PostViewSet(
         if self.action == "list":
             return posts  # PostFilter applies the `status` parameter's visibility, live posts by default
         return posts.visible_to(self.request.user)
+
+    def exact_total(self) -> int | None:
+        """The list's total from the kept counts (posts.counts), or None where a COUNT(*) must do."""
+        if self.filterset is None:  # no filter parameter (PostFilterBackend)
+            return counts.list_total(DEFAULT_LIST_STATUS, counts.Narrowing(), self.request.user)
+        return self.filterset.total()
 
     def paginate_queryset(self, queryset):
         page = super().paginate_queryset(queryset)
