@@ -65,6 +65,8 @@ class RequestLogMiddleware:
                     "duration_ms": duration_ms,
                     "user_id": str(user.pk) if user is not None and user.is_authenticated else None,
                     "remote_addr": request.META.get("REMOTE_ADDR"),
+                    # With read replicas: where the request's reads went (blogapi.db_router).
+                    **({"read_database": request.read_database} if hasattr(request, "read_database") else {}),
                 }
             },
         )

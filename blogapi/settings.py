@@ -51,6 +51,7 @@ MIDDLEWARE = [
     "blogapi.logging.RequestLogMiddleware",
     "blogapi.middleware.HeadWithoutBodyMiddleware",
     "blogapi.middleware.JSONErrorMiddleware",
+    "blogapi.db_router.ReplicaMiddleware",  # removes itself without DATABASE_REPLICA_URL
     "blogapi.http.CacheControlMiddleware",
     "blogapi.ratelimit.RateLimitHeadersMiddleware",
     "django.middleware.security.SecurityMiddleware",
@@ -83,20 +84,41 @@ TEMPLATES = [
     },
 ]
 
-# Database: DATABASE_URL, or the embedded PostgreSQL under .data/ when unset.
+# Database: DATABASE_URL, or the embedded PostgreSQL under .data/ when unset (development only).
+if not DEBUG and not env.str("DATABASE_URL", default=""):
+    raise ImproperlyConfigured(
+        "DATABASE_URL must be set when DEBUG is off (the embedded PostgreSQL is for development only)."
+    )
 ensure_database_url()
-DATABASES = {"default": env.db("DATABASE_URL")}
-DATABASES["default"].update(
-    CONN_MAX_AGE=env.int("CONN_MAX_AGE", default=60),
-    CONN_HEALTH_CHECKS=True,
-)
-# A database outage must answer 503 quickly, not hang a worker.
-DATABASES["default"].setdefault("OPTIONS", {}).setdefault("connect_timeout", 5)
+CONN_MAX_AGE = env.int("CONN_MAX_AGE", default=60)
 # No statement may run longer (ms): a costly search is stopped and answered 503 well before
 # gunicorn's 30 s worker timeout. manage.py (migrations, seeding, job workers) sets 0: none.
 STATEMENT_TIMEOUT = env.int("DATABASE_STATEMENT_TIMEOUT", default=10_000)
-if STATEMENT_TIMEOUT:
-    DATABASES["default"]["OPTIONS"]["options"] = f"-c statement_timeout={STATEMENT_TIMEOUT}"
+
+
+def database_config(url: str) -> dict:
+    """One DATABASES entry: the primary and each replica get the same options."""
+    config = env.db_url_config(url)
+    config.update(CONN_MAX_AGE=CONN_MAX_AGE, CONN_HEALTH_CHECKS=True)
+    # A database outage must answer 503 quickly, not hang a worker.
+    config.setdefault("OPTIONS", {}).setdefault("connect_timeout", 5)
+    if STATEMENT_TIMEOUT:
+        config["OPTIONS"]["options"] = f"-c statement_timeout={STATEMENT_TIMEOUT}"
+    return config
+
+
+DATABASES = {"default": database_config(env.str("DATABASE_URL"))}
+# Read replicas (API.md, Scale-out; blogapi.db_router): "replica1", "replica2", ... in the order given.
+# In tests they mirror the test database.
+DATABASE_REPLICAS = []
+for number, replica_url in enumerate(env.list("DATABASE_REPLICA_URL", default=[]), start=1):
+    DATABASES[f"replica{number}"] = {**database_config(replica_url), "TEST": {"MIRROR": "default"}}
+    DATABASE_REPLICAS.append(f"replica{number}")
+DATABASE_ROUTERS = ["blogapi.db_router.ReplicaRouter"] if DATABASE_REPLICAS else []
+# A client's reads go to the primary for this long after its last write, on every node (via the cache).
+REPLICA_STICKY_SECONDS = env.int("REPLICA_STICKY_SECONDS", default=5)
+# A replica further behind than this is skipped (reads go to the primary or another replica).
+REPLICA_MAX_LAG_SECONDS = env.float("REPLICA_MAX_LAG_SECONDS", default=10.0)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # Throttle counts live here: set CACHE_URL to Redis so that all workers share them.

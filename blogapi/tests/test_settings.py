@@ -38,6 +38,7 @@ def manage_check(**env) -> subprocess.CompletedProcess:
         "JWT_PUBLIC_KEY": "",
         **env,
     }
+    environment = {name: value for name, value in environment.items() if value is not None}  # None: unset
     return subprocess.run(
         [sys.executable, "manage.py", "check"], cwd=ROOT, env=environment, capture_output=True, text=True, timeout=60
     )
@@ -105,6 +106,17 @@ def test_production_start_up_with_good_keys_passes():
     private, public = pem_pair()
     result = manage_check(DEBUG="0", SECRET_KEY="x" * 50, JWT_PRIVATE_KEY=private, JWT_PUBLIC_KEY=public)
     assert result.returncode == 0, result.stderr
+
+
+def test_production_start_up_without_database_url_fails_naming_it():
+    """The embedded PostgreSQL is for development only: DEBUG off never starts one."""
+    private, public = pem_pair()
+    result = manage_check(
+        DEBUG="0", SECRET_KEY="x" * 50, JWT_PRIVATE_KEY=private, JWT_PUBLIC_KEY=public, DATABASE_URL=None
+    )
+    assert result.returncode != 0
+    assert "DATABASE_URL" in result.stderr
+    assert result.stderr.startswith("Configuration error:")
 
 
 def test_production_settings_pass_the_deploy_check():
