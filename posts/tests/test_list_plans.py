@@ -22,7 +22,7 @@ SEEDED_POSTS = 20_000
 def seeded(django_db_setup, django_db_blocker):
     """Seeded once for the module (committed), emptied after it."""
     with django_db_blocker.unblock():
-        call_command("seed", "--posts", str(SEEDED_POSTS), stdout=StringIO())
+        call_command("seed", "--posts", str(SEEDED_POSTS), "--with-demo-logins", stdout=StringIO())
     yield
     with django_db_blocker.unblock():
         call_command("flush", "--no-input")
@@ -78,3 +78,23 @@ def test_a_deep_cursor_page_reads_only_its_own_rows(api_client, seeded):
     (index_scan,) = [n for n in scans(plan) if n.get("Index Name") == "post_live_published_idx"]
     assert index_scan["Actual Rows"] <= 11  # the page and one more: nothing before the cursor is read
     assert not any(n["Node Type"] == "Sort" and n.get("Parent Relationship") != "SubPlan" for n in scans(plan))
+
+
+@pytest.mark.parametrize("query", ["", "?category=python", "?tag=django", "?cursor={cursor}"])
+def test_the_total_reads_the_kept_counts_not_the_posts(api_client, seeded, query):
+    from blogapi import keyset
+    from posts.models import Post
+
+    first = Post.objects.live().order_by("-published_at", "-id").first()
+    path = "/api/posts" + query.format(cursor=keyset.encode([first.published_at, first.pk], backwards=False))
+    with CaptureQueriesContext(connection) as captured:
+        response = api_client.get(path)
+    assert response.status_code == 200
+    (total_query,) = [query["sql"] for query in captured if "posts_postcount" in query["sql"]]
+    assert not any("COUNT(*)" in query["sql"].upper() and "posts_postcount" not in query["sql"] for query in captured)
+    with connection.cursor() as cursor:
+        cursor.execute("EXPLAIN " + total_query)
+        plan = "\n".join(row[0] for row in cursor.fetchall())
+
+    assert "post_count_key_idx" in plan, plan
+    assert not re.search(r"Seq Scan on posts_post\b", plan), plan

@@ -13,6 +13,11 @@ DEMO_TITLES = [title for title, _, _ in [*DEMO_POSTS, DEMO_DRAFT, DEMO_SCHEDULED
 pytestmark = pytest.mark.django_db
 
 
+@pytest.fixture(autouse=True)
+def _development(settings):
+    settings.DEBUG = True  # as under make run; pytest-django turns DEBUG off
+
+
 def seed(*args) -> str:
     out = StringIO()
     call_command("seed", *args, stdout=out)
@@ -73,3 +78,14 @@ def test_generated_posts_include_drafts_and_scheduled_posts_with_unique_slugs_ac
 def test_negative_post_count_is_refused():
     with pytest.raises(CommandError, match="--posts"):
         seed("--posts", "-1")
+
+
+def test_seed_refuses_to_create_demo_logins_with_debug_off(settings):
+    settings.DEBUG = False
+
+    with pytest.raises(CommandError, match="--with-demo-logins"):
+        seed()
+    assert not User.objects.exists()
+
+    seed("--with-demo-logins")
+    assert User.objects.filter(email="admin@example.com").exists()

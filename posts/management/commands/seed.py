@@ -1,10 +1,12 @@
 import datetime as dt
 
+from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.db import connection, transaction
 from django.utils import timezone
 
 from accounts.models import Role, User
+from posts import counts
 from posts.models import Post, PostSlug, PostTag
 from posts.publishing import Status
 from posts.sample_text import TAG_NAMES, VOCABULARY, paragraphs
@@ -46,6 +48,10 @@ BATCH_SIZE = 50_000
 PARAGRAPHS = 1000
 PARAGRAPHS_PER_POST = 5
 REBUILD_INDEXES_FROM = 100_000  # posts in one run; below, updating the indexes row by row is quicker
+REFUSED_WITHOUT_DEBUG = (
+    "DEBUG is off: seed would create admin@example.com and other demo accounts with the public demo "
+    "password. Pass --with-demo-logins if nobody else can reach this server."
+)
 CATEGORIES = ["django", "python", "databases", "security", "testing", "travel", "food", "music"]
 
 
@@ -55,16 +61,24 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("--posts", type=int, default=0, help="also insert this many generated posts")
         parser.add_argument("--if-empty", action="store_true", help="do nothing when the database already holds a user")
+        parser.add_argument(
+            "--with-demo-logins",
+            action="store_true",
+            help="also with DEBUG off: create the demo accounts (an admin among them) with the public demo password",
+        )
 
-    def handle(self, *args, posts: int, if_empty: bool, **options):
+    def handle(self, *args, posts: int, if_empty: bool, with_demo_logins: bool, **options):
         if posts < 0:
             raise CommandError("--posts must be zero or more.")
+        if not settings.DEBUG and not with_demo_logins:
+            raise CommandError(REFUSED_WITHOUT_DEBUG)
         if if_empty and User.objects.exists():
             self.stdout.write("Database already has users; not seeding.")
             return
         authors, created = self.seed_demo()
         if posts:
             self.insert_generated_posts(posts, authors)
+            counts.compact()
         self.stdout.write(
             self.style.SUCCESS(
                 f"Created {created} of {len(authors)} demo users"
