@@ -9,7 +9,7 @@ BIND ?= 127.0.0.1:8000
 export DEBUG ?= 1
 WITH_DB := $(PY) -m blogapi.embedded_postgres
 
-.PHONY: install run worker dev test lint fmt check bench fuzz clean browser
+.PHONY: install run worker dev test test-fast lint fmt check bench fuzz clean browser
 
 install: $(VENV)/.installed
 
@@ -33,6 +33,9 @@ dev: install ## the same with Django's autoreloading runserver
 
 test: install ## the whole suite, on a throw-away embedded PostgreSQL unless DATABASE_URL is set
 	$(WITH_DB) --throwaway -- $(PY) -m pytest $(PYTEST_ARGS)
+
+test-fast: install ## the suite without the schemathesis runs (the slowest tests); make test and CI run them
+	$(WITH_DB) --throwaway -- $(PY) -m pytest -m "not schemathesis" $(PYTEST_ARGS)
 
 check: install ## Django's system checks and missing migrations
 	$(WITH_DB) --throwaway -- sh -c '$(PY) manage.py check && $(PY) manage.py makemigrations --check --dry-run && \

@@ -18,6 +18,8 @@ from rest_framework_simplejwt.tokens import RefreshToken
 from accounts.tests.factories import UserFactory
 from posts.tests.factories import PostFactory
 
+pytestmark = pytest.mark.schemathesis
+
 SCHEMATHESIS = Path(sys.executable).with_name("schemathesis")
 MAX_EXAMPLES = os.environ.get("FUZZ_MAX_EXAMPLES", "15")
 MAX_TIME = os.environ.get("FUZZ_MAX_TIME", "60")
