@@ -6,6 +6,7 @@ from django.views.generic import RedirectView
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
 
 from accounts.urls import auth_urlpatterns, users_urlpatterns
+from blogapi.docs import redoc_bundle
 from blogapi.views import HealthCheckView, handler404
 from events.views import ChangesView
 from posts.feeds import LatestPostsAtom, LatestPostsRSS
@@ -25,6 +26,7 @@ urlpatterns = [
         SpectacularRedocView.as_view(url_name="schema", template_name="blogapi/redoc.html"),
         name="redoc",
     ),
+    re_path(r"^api/redoc/bundles/redoc\.standalone\.js$", redoc_bundle, name="redoc-bundle"),
     path("admin/", admin.site.urls),
     path("admin", RedirectView.as_view(url="/admin/")),
     path("", RedirectView.as_view(url="/api/docs/"), name="home"),  # the docs are where to start

@@ -118,3 +118,19 @@ def test_swagger_ui_renders_and_try_it_out_lists_posts(live_server, needle, page
     status.wait_for()
     assert status.inner_text().strip() == "200"
     assert needle.title in operation.locator(".live-responses-table .microlight").first.inner_text()
+
+
+@pytest.mark.parametrize("path", ["/api/docs/", "/api/redoc/"])
+def test_docs_pages_render_with_no_request_to_another_host_and_no_console_error(live_server, needle, page, path):
+    foreign, errors = [], []
+    page.on(
+        "request", lambda request: foreign.append(request.url) if not request.url.startswith(live_server.url) else None
+    )
+    page.on("console", lambda message: errors.append(message.text) if message.type == "error" else None)
+
+    page.goto(f"{live_server.url}{path}")
+    page.get_by_text("/api/posts").first.wait_for()
+    page.wait_for_load_state("networkidle")
+
+    assert [url for url in foreign if not url.startswith(("data:", "blob:"))] == []
+    assert errors == []

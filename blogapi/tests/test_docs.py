@@ -60,8 +60,19 @@ def test_docs_pages_load_nothing_from_another_host(api_client, path):
 
 
 def test_redoc_page_forbids_images_from_other_hosts(api_client):
-    # The ReDoc bundle itself asks cdn.redoc.ly for its footer logo.
     assert "img-src 'self' data:" in api_client.get("/api/redoc/").content.decode()
+
+
+def test_the_redoc_bundle_names_no_other_host(api_client):
+    html = api_client.get("/api/redoc/").content.decode()
+    (bundle,) = [url for url in ASSET.findall(html) if url.endswith(".js")]
+
+    response = api_client.get(bundle)
+
+    assert response.status_code == 200
+    script = b"".join(response.streaming_content) if response.streaming else response.content
+    assert b"Redoc" in script and len(script) > 500_000
+    assert not re.search(rb"https?://cdn\.", script)
 
 
 def test_the_root_leads_to_the_docs(api_client):
