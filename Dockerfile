@@ -35,7 +35,8 @@ HEALTHCHECK --interval=30s --timeout=5s --start-period=30s --retries=3 \
     CMD ["python", "-c", "import urllib.request; urllib.request.urlopen('http://127.0.0.1:8000/api/healthchecker', timeout=4)"]
 
 # Apply migrations, then run the command (gunicorn, or e.g. `manage.py createsuperuser`
-# with `docker compose run`). With several replicas, apply migrations once before
-# starting them (`docker compose run --rm api true`) so that they do not race.
+# with `docker compose run`). With several API nodes, apply migrations once before
+# starting them (`docker compose run --rm api1 true`) so that they do not race; docker-compose.yml
+# starts api2 after api1 is healthy for the same reason.
 ENTRYPOINT ["/bin/sh", "-c", "python manage.py migrate --no-input && exec \"$@\"", "--"]
 CMD ["/bin/sh", "-c", "exec gunicorn blogapi.wsgi --bind 0.0.0.0:8000 --workers ${WEB_CONCURRENCY:-2}"]

@@ -9,6 +9,8 @@ import yaml
 ROOT = Path(__file__).resolve().parents[2]
 SETTINGS_TEXT = (ROOT / "blogapi" / "settings.py").read_text()
 DOCKERFILE_TEXT = (ROOT / "Dockerfile").read_text()
+NGINX_CONF_TEXT = (ROOT / "deploy" / "nginx.conf").read_text()
+API_NODES = ("api1", "api2")
 READ_BY_GUNICORN = {"WEB_CONCURRENCY"}
 
 
@@ -29,23 +31,68 @@ def dockerfile_instructions(keyword: str) -> list[str]:
     return [line for line in joined.splitlines() if line.startswith(f"{keyword} ")]
 
 
-def test_compose_has_database_cache_and_api_services(services):
-    assert {"db", "redis", "api"} <= services.keys()
+def test_compose_has_the_scaled_out_shape(services):
+    """API.md, Scale-out: nginx, two API nodes, a primary with a streaming replica, Redis, the worker."""
+    assert {"nginx", "api1", "api2", "db", "db-replica", "redis", "worker"} <= services.keys()
 
 
-def test_api_starts_only_after_database_and_redis_are_healthy(services):
-    assert services["api"]["depends_on"] == {
-        "db": {"condition": "service_healthy"},
-        "redis": {"condition": "service_healthy"},
-    }
+@pytest.mark.parametrize("node", API_NODES)
+def test_api_nodes_start_only_after_database_and_redis_are_healthy(services, node):
+    depends_on = services[node]["depends_on"]
+    assert depends_on["db"] == {"condition": "service_healthy"}
+    assert depends_on["redis"] == {"condition": "service_healthy"}
 
 
-def test_api_publishes_port_8000(services):
-    assert any(str(port).endswith(":8000") for port in services["api"]["ports"])
+def test_api_nodes_never_migrate_at_the_same_time(services):
+    """Each node migrates on start (the image's entrypoint): the second waits for the first."""
+    assert services["api2"]["depends_on"]["api1"] == {"condition": "service_healthy"}
 
 
-def test_api_environment_configures_database_cache_secrets_and_production_mode(services):
-    environment = services["api"]["environment"]
+def test_only_nginx_publishes_port_8000(services):
+    assert any(str(port).endswith(":8000:80") for port in services["nginx"]["ports"])
+    assert [name for name, service in services.items() if name != "nginx" and service.get("ports")] == []
+
+
+def test_nginx_serves_deploy_nginx_conf_in_front_of_both_nodes(services):
+    assert "./deploy/nginx.conf:/etc/nginx/conf.d/default.conf:ro" in services["nginx"]["volumes"]
+    assert re.findall(r"^\s*server (\S+):8000\b", NGINX_CONF_TEXT, re.MULTILINE) == list(API_NODES)
+    assert set(services["nginx"]["depends_on"]) == set(API_NODES)
+
+
+def test_nginx_retries_only_what_may_run_twice_and_buffers_slow_clients():
+    directives = dict(re.findall(r"^\s*(proxy_\w+|keepalive) (.+);", NGINX_CONF_TEXT, re.MULTILINE))
+    assert directives["proxy_next_upstream"] == "error timeout http_502 http_503"  # never non_idempotent
+    assert directives["proxy_buffering"] == directives["proxy_request_buffering"] == "on"
+    assert directives["proxy_http_version"] == "1.1" and "keepalive" in directives
+    assert "gzip on" not in NGINX_CONF_TEXT  # it would weaken the strong ETags If-Match needs
+
+
+def test_api_nodes_and_worker_share_one_environment(services):
+    assert services["api1"]["environment"] == services["api2"]["environment"] == services["worker"]["environment"]
+
+
+def test_nodes_read_from_the_replica_behind_one_proxy(services):
+    environment = services["api1"]["environment"]
+    assert "@db-replica:5432/" in environment["DATABASE_REPLICA_URL"]
+    assert "@db:5432/" in environment["DATABASE_URL"]
+    assert environment["NUM_PROXIES"] == "${NUM_PROXIES:-1}"  # nginx appends the client to X-Forwarded-For
+    assert environment["CACHE_URL"].startswith("redis://redis:")  # read-your-writes holds on every node
+
+
+def test_replica_streams_from_the_primary(services):
+    replica = services["db-replica"]
+    assert replica["image"] == services["db"]["image"]
+    assert replica["depends_on"] == {"db": {"condition": "service_healthy"}}
+    script_path = next(volume.split(":")[0] for volume in replica["volumes"] if volume.endswith(".sh:ro"))
+    script = (ROOT / script_path).read_text()
+    assert "pg_basebackup" in script and "--write-recovery-conf" in script and "--wal-method=stream" in script
+    init = next(volume for volume in services["db"]["volumes"] if "/docker-entrypoint-initdb.d/" in volume)
+    assert "REPLICATION" in (ROOT / init.split(":")[0]).read_text()
+
+
+@pytest.mark.parametrize("node", API_NODES)
+def test_api_environment_configures_database_cache_secrets_and_production_mode(services, node):
+    environment = services[node]["environment"]
     assert {
         "DATABASE_URL",
         "CACHE_URL",
