@@ -14,7 +14,7 @@ date ranges, several filters) is counted with COUNT(*) by the caller.
 from dataclasses import dataclass, field
 
 from django.db import connections, transaction
-from django.db.models import CharField, Exists, F, Func, OuterRef, Q, QuerySet, Subquery, Value
+from django.db.models import BigIntegerField, CharField, Exists, F, Func, OuterRef, Q, QuerySet, Subquery, Value
 from django.db.models.functions import Cast, Coalesce, Upper
 from django.utils import timezone
 
@@ -47,7 +47,7 @@ class Narrowing:
 def kept(state: str, narrowing: Narrowing) -> QuerySet:
     """The kept number of posts in ``state`` (one row, one column; NULL when there are none)."""
     rows = PostCount.objects.filter(state=state, dimension=narrowing.dimension, key=narrowing.key)
-    return rows.values(total=Func(F("n"), function="SUM"))
+    return rows.values(total=Cast(Func(F("n"), function="SUM"), BigIntegerField()))  # SUM(bigint) is numeric
 
 
 def counted(posts: Q) -> QuerySet:
