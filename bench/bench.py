@@ -3,7 +3,9 @@
 Seeds N posts into the throw-away database that ``make bench`` provides (DATABASE_URL),
 serves the API with gunicorn (2 workers), times each scenario with 1 and 4 clients, times
 the admin pages, and prints EXPLAIN ANALYZE of the list view's queries (list, search, ...).
-It prints figures and asserts nothing: compare them as ratios within one run.
+The floor is a bare JSON hello (bench/hello.py) served by the same gunicorn settings: each
+scenario's req/s is also printed as a share of the hello's. It prints figures and asserts
+nothing: compare them as ratios within one run.
 """
 
 import argparse
@@ -33,7 +35,9 @@ Q_NARROW = '"replica backup"'  # a phrase: few matches
 TAG = "django"  # the head of the long tail (about 40 % of the posts)
 RARE_TAG = "small css"  # its tail
 DEEP_PAGE = 5000
-ROW = "{:<24} {:>7} {:>8} {:>6} {:>9} {:>8} {:>7} {:>8}"
+DEEP_CURSOR = 50_000  # posts before the cursor
+HUNDRED_TERMS = " ".join(["e"] * 100)  # 199 characters: the probe of issue 15 (deduplicated, capped)
+ROW = "{:<24} {:>7} {:>8} {:>6} {:>9} {:>8} {:>8} {:>8} {:>8}"
 
 
 @dataclass
@@ -108,18 +112,18 @@ def manage(*args) -> str:
     return done.stdout
 
 
-def start_gunicorn(log) -> tuple[subprocess.Popen, int]:
-    """gunicorn (2 workers) on a free port, once its healthchecker answers."""
+def start_gunicorn(log, app="blogapi.wsgi", ready="/api/healthchecker") -> tuple[subprocess.Popen, int]:
+    """gunicorn (2 workers) serving ``app`` on a free port, once ``ready`` answers."""
     with socket.socket() as sock:
         sock.bind((HOST, 0))
         port = sock.getsockname()[1]
     gunicorn = Path(sys.executable).parent / "gunicorn"
-    cmd = [str(gunicorn), "blogapi.wsgi", "--bind", f"{HOST}:{port}", "--workers", "2"]
+    cmd = [str(gunicorn), app, "--bind", f"{HOST}:{port}", "--workers", "2", "--no-control-socket"]
     server = subprocess.Popen(cmd, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT)  # noqa: S603
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline and server.poll() is None:
         with contextlib.suppress(OSError):
-            if call(port, "GET", "/api/healthchecker")[0] == 200:
+            if call(port, "GET", ready)[0] == 200:
                 return server, port
         time.sleep(0.2)
     server.terminate()
@@ -169,9 +173,10 @@ def explain(queries: dict[str, dict[str, str]]) -> list[str]:
         for name, params in queries.items():
             offset = (int(params.get("page", 1)) - 1) * 10  # the default limit
             anonymous = SimpleNamespace(user=AnonymousUser())
-            qs = PostFilter(
+            filterset = PostFilter(
                 QueryDict(urlencode(params)), queryset=Post.objects.with_author().with_tag_names(), request=anonymous
-            ).qs
+            )
+            qs = filterset.qs
             captured = []
 
             def capture(execute, sql, sql_params, many, context, captured=captured):
@@ -179,9 +184,10 @@ def explain(queries: dict[str, dict[str, str]]) -> list[str]:
                 return execute(sql, sql_params, many, context)
 
             with connection.execute_wrapper(capture):
-                qs.count()
+                if filterset.total() is None:  # else the kept counts (posts.counts) gave it
+                    qs.count()
                 list(qs[offset : offset + 10])
-            for label, (sql, sql_params) in zip(("count", "page"), captured, strict=True):
+            for label, (sql, sql_params) in zip(("total", "page"), captured[-2:], strict=True):
                 plan = [row[0] for row in pg.execute("EXPLAIN (ANALYZE, BUFFERS off) " + sql, sql_params)]
                 nodes = [re.sub(r"^[\s>-]*|\s+\((cost|actual)=.*$", "", line) for line in plan]
                 scans = sorted({node for node in nodes if "Scan" in node})
@@ -191,11 +197,14 @@ def explain(queries: dict[str, dict[str, str]]) -> list[str]:
     return lines
 
 
-def print_table(results: list[Result], health: dict[int, float]) -> None:
-    print(ROW.format("scenario", "clients", "requests", "errors", "median ms", "p95 ms", "req/s", "x health"))
+def print_table(results: list[Result], health: dict[int, float], hello: dict[int, float]) -> None:
+    print(
+        ROW.format("scenario", "clients", "requests", "errors", "median ms", "p95 ms", "req/s", "x health", "% hello")
+    )
     for r in results:
         ratio = f"{r.median_ms / health[r.clients]:.1f}x" if r.clients in health else ""
-        numbers = (r.requests, len(r.errors), f"{r.median_ms:.1f}", f"{r.p95_ms:.1f}", f"{r.rps:.1f}", ratio)
+        share = f"{100 * r.rps / hello[r.clients]:.1f}%" if r.clients in hello else ""
+        numbers = (r.requests, len(r.errors), f"{r.median_ms:.1f}", f"{r.p95_ms:.1f}", f"{r.rps:.1f}", ratio, share)
         print(ROW.format(r.name, r.clients, *numbers) + ("  <-- ERRORS" if r.errors else ""))
     for r in results:
         for error in sorted(set(r.errors))[:3]:
@@ -211,6 +220,7 @@ def run_api(port, args, password) -> list[Result]:
     first_post = json.loads(call(port, "GET", "/api/posts?limit=1", headers=auth)[2])["posts"][0]
     post_id, post_slug = first_post["id"], first_post["slug"]
     list_etag = call(port, "GET", "/api/posts", headers=auth)[1]["ETag"]
+    deep_cursor = cursor_at(DEEP_CURSOR)
     new_post = {"title": "Bench post", "content": "Written by the benchmark.", "category": "bench", "image": "b.png"}
     scenarios = [
         ("healthchecker", "GET", "/api/healthchecker", {}, None),
@@ -220,6 +230,8 @@ def run_api(port, args, password) -> list[Result]:
         ("list status=all", "GET", "/api/posts?status=all", auth, None),
         ("list limit=100", "GET", "/api/posts?limit=100", auth, None),
         (f"page={DEEP_PAGE}", "GET", f"/api/posts?page={DEEP_PAGE}&limit=10", auth, None),
+        (f"cursor at {DEEP_CURSOR:,}", "GET", "/api/posts?" + urlencode({"cursor": deep_cursor}), auth, None),
+        ("search= 100 terms", "GET", "/api/posts?" + urlencode({"search": HUNDRED_TERMS}), {}, None),
         (f"search={SEARCH}", "GET", "/api/posts?" + urlencode({"search": SEARCH}), auth, None),
         ("category=python", "GET", "/api/posts?category=python", auth, None),
         (f"q={Q_BROAD}", "GET", "/api/posts?" + urlencode({"q": Q_BROAD}), {}, None),
@@ -241,6 +253,55 @@ def run_api(port, args, password) -> list[Result]:
             results.append(measure(port, scenario, clients, args.requests, args.max_seconds))
             print(f"  {scenario[0]} x{clients}: median {results[-1].median_ms:.1f} ms")
     return results
+
+
+def cursor_at(depth: int) -> str:
+    """The cursor of the default list after ``depth`` live posts (or halfway, in a smaller run)."""
+    from blogapi import keyset
+    from posts.models import Post
+
+    live = Post.objects.live().order_by("-published_at", "-id")
+    post = live[min(depth, live.count() // 2)]
+    return keyset.encode([post.published_at, post.pk], backwards=False)
+
+
+def run_health_under_searches(port, args) -> list[Result]:
+    """The health check (1 client) while 4 clients send the 100-term search of issue 15 without pause."""
+    stop = threading.Event()
+    path = "/api/posts?" + urlencode({"search": HUNDRED_TERMS, "page": DEEP_PAGE, "limit": 100})
+    statuses = []
+
+    def attacker():
+        while not stop.is_set():
+            statuses.append(call(port, "GET", path)[0])
+
+    attackers = [threading.Thread(target=attacker) for _ in range(4)]
+    for thread in attackers:
+        thread.start()
+    try:
+        time.sleep(1)
+        health = measure(
+            port, ("health, 4 x 100 terms", "GET", "/api/healthchecker", {}, None), 1, 50, args.max_seconds
+        )
+    finally:
+        stop.set()
+        for thread in attackers:
+            thread.join()
+    counted = {status: statuses.count(status) for status in sorted(set(statuses))}
+    print(f"  100-term searches at page {DEEP_PAGE}, limit 100, during the health check: statuses {counted}")
+    return [health]
+
+
+def run_hello(args) -> list[Result]:
+    with tempfile.TemporaryFile() as log:
+        server, port = start_gunicorn(log, app="bench.hello:app", ready="/")
+        try:
+            scenario = ("bare JSON hello", "GET", "/", {}, None)
+            measure(port, scenario, 1, 20, args.max_seconds)  # warm-up
+            return [measure(port, scenario, clients, args.requests * 5, args.max_seconds) for clients in (1, 4)]
+        finally:
+            server.terminate()
+            server.wait(timeout=30)
 
 
 def run_admin(port, args, password) -> list[Result]:
@@ -295,19 +356,21 @@ def main() -> None:
     with pg_connect() as pg:  # as a table long in service is; else autovacuum may run during the timings
         pg.execute("VACUUM (ANALYZE) posts_post")
 
+    hello_results = run_hello(args)
     with tempfile.TemporaryFile() as log:
         server, port = start_gunicorn(log)
         try:
-            results = run_api(port, args, DEMO_PASSWORD)
+            results = hello_results + run_api(port, args, DEMO_PASSWORD) + run_health_under_searches(port, args)
             admin_results = run_admin(port, args, DEMO_PASSWORD)
         finally:
             server.terminate()
             server.wait(timeout=30)
 
-    print(f"\nAPI ({args.posts:,} generated posts; gunicorn, 2 sync workers; {os.cpu_count()} CPUs)", end="; ")
-    print("x health = median / healthchecker median with as many clients")
+    print(f"\nAPI ({args.posts:,} generated posts; gunicorn, 2 sync workers; {os.cpu_count()} CPUs)")
+    print("x health = median / healthchecker median with as many clients; % hello = req/s / bare hello req/s")
     health = {r.clients: r.median_ms for r in results if r.name == "healthchecker"}
-    print_table(results, health)
+    hello = {r.clients: r.rps for r in hello_results}
+    print_table(results, health, hello)
     median = {(r.name, r.clients): r.median_ms for r in results}
     search = [median[f"search={SEARCH}", n] / median["list", n] for n in (1, 4)]
     print(f"search vs list: median x{search[0]:.1f} with 1 client, x{search[1]:.1f} with 4")
@@ -315,9 +378,9 @@ def main() -> None:
     print(f"304 vs 200 of the list: median x{not_modified[0]:.2f} with 1 client, x{not_modified[1]:.2f} with 4")
     if admin_results:
         print("\nadmin pages (as mod@example.com)")
-        print_table(admin_results, health)
+        print_table(admin_results, health, hello)
 
-    print("\nEXPLAIN (ANALYZE): the list view's count and page queries, execution time and plan")
+    print("\nEXPLAIN (ANALYZE): the list view's total and page queries, execution time and plan")
     queries = {
         "list": {},
         "search": {"search": SEARCH},
