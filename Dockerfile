@@ -39,4 +39,6 @@ HEALTHCHECK --interval=30s --timeout=5s --start-period=30s --retries=3 \
 # starting them (`docker compose run --rm api1 true`) so that they do not race; docker-compose.yml
 # starts api2 after api1 is healthy for the same reason.
 ENTRYPOINT ["/bin/sh", "-c", "python manage.py migrate --no-input && exec \"$@\"", "--"]
-CMD ["/bin/sh", "-c", "exec gunicorn blogapi.wsgi --bind 0.0.0.0:8000 --workers ${WEB_CONCURRENCY:-2}"]
+# Threaded workers (8 threads each): an idle or half-sent connection does not hold a whole
+# worker (bench/slow_clients.py); behind nginx (docker-compose.yml) slow clients never get here.
+CMD ["/bin/sh", "-c", "exec gunicorn blogapi.wsgi --bind 0.0.0.0:8000 --workers ${WEB_CONCURRENCY:-2} --worker-class gthread --threads 8"]

@@ -8,8 +8,12 @@ BIND ?= 127.0.0.1:8000
 # production sets DEBUG=0 with real keys (see .env.example).
 export DEBUG ?= 1
 WITH_DB := $(PY) -m blogapi.embedded_postgres
+# Threads, not only processes: an idle or half-sent connection (a browser's preconnect, a slow
+# client) holds a sync worker until it times out; 8 threads per worker keep serving beside
+# them (bench/slow_clients.py). Each thread has its own database connection.
+GUNICORN_THREADS := --worker-class gthread --threads 8
 
-.PHONY: install run worker dev test test-fast lint fmt check bench fuzz clean browser nginx
+.PHONY: install run worker dev test test-fast lint fmt check bench profile fuzz clean browser nginx slow-clients
 
 install: $(VENV)/.installed
 
@@ -22,7 +26,7 @@ run: install ## migrate, seed demo data on first run, serve with gunicorn on $(B
 	@$(WITH_DB) -- sh -c '$(PY) manage.py migrate --no-input && $(PY) manage.py seed --if-empty && \
 		echo "blogapi: API http://$(BIND)/api/posts | docs http://$(BIND)/api/docs/ | admin http://$(BIND)/admin/ | demo logins: alice@example.com, bob@example.com, mod@example.com, admin@example.com (password demo-Passw0rd!)" && \
 		{ $(PY) manage.py procrastinate worker & WORKER=$$!; trap "kill $$WORKER 2>/dev/null" EXIT INT TERM; \
-		$(VENV)/bin/gunicorn blogapi.wsgi --bind $(BIND) --workers $${WEB_CONCURRENCY:-2} --no-control-socket; }'
+		$(VENV)/bin/gunicorn blogapi.wsgi --bind $(BIND) --workers $${WEB_CONCURRENCY:-2} $(GUNICORN_THREADS) --no-control-socket; }'
 
 worker: install ## one more background job worker, in the foreground (DATABASE_URL: the same database as the server)
 	$(WITH_DB) -- $(PY) manage.py procrastinate worker
@@ -63,6 +67,12 @@ fmt: install
 
 bench: install ## prints the benchmark figures
 	$(WITH_DB) --throwaway -- $(PY) bench/bench.py $(BENCH_ARGS)
+
+slow-clients: install ## sync vs gthread workers with 50 slow clients and no proxy in front (prints the figures)
+	$(WITH_DB) --throwaway -- $(PY) bench/slow_clients.py $(SLOW_CLIENTS_ARGS)
+
+profile: install ## where a list and a detail request spend their time (cProfile, top functions)
+	$(WITH_DB) --throwaway -- $(PY) bench/profiling.py $(PROFILE_ARGS)
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache .hypothesis .schemathesis staticfiles

@@ -301,7 +301,8 @@ class Topology:
         gunicorn = Path(sys.executable).parent / "gunicorn"
         command = [
             *(str(gunicorn), "blogapi.wsgi", "--bind", f"{HOST}:{self.ports[name]}"),
-            *("--workers", str(self.workers), "--graceful-timeout", "3", "--no-control-socket"),
+            *("--workers", str(self.workers), "--worker-class", "gthread", "--threads", "8"),  # as make run
+            *("--graceful-timeout", "3", "--no-control-socket"),
         ]
         log = (self.folder / f"{name}.log").open("ab")
         self.nodes[name] = subprocess.Popen(  # noqa: S603
