@@ -39,10 +39,14 @@ class UTCDateTimeField(serializers.DateTimeField):
     """
 
     def to_representation(self, value):
-        if value is None:
-            return None
-        value = self.enforce_timezone(value)
-        return value.astimezone(dt.UTC).isoformat(timespec="microseconds").replace("+00:00", "Z")
+        return utc_iso(None if value is None else self.enforce_timezone(value))
+
+
+def utc_iso(value: dt.datetime | None) -> str | None:
+    """An aware datetime as the API writes it: ISO 8601, UTC, microseconds, ``Z``."""
+    if value is None:
+        return None
+    return value.astimezone(dt.UTC).isoformat(timespec="microseconds").replace("+00:00", "Z")
 
 
 class StrictModelSerializer(serializers.ModelSerializer):

@@ -17,7 +17,6 @@ from django.utils.functional import cached_property
 from posts import services, slugs, tags
 from posts.models import SLUG_MAX_LENGTH, Post, PostTag, Tag
 from posts.publishing import ShownStatus, draft_q, live_q, scheduled_q
-from posts.serializers import CONTENT_MAX_LENGTH
 
 TAG_SEARCH_PREFIX = "tag:"
 # The admin's words for a post's shown status.
@@ -60,7 +59,6 @@ class EstimatedCountPaginator(Paginator):
 
 class PostAdminForm(forms.ModelForm):
     # The API's rules (posts.serializers, posts.slugs) hold in the admin too.
-    content = forms.CharField(max_length=CONTENT_MAX_LENGTH, widget=forms.Textarea)
     slug = forms.CharField(
         required=False,
         max_length=SLUG_MAX_LENGTH,

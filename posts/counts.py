@@ -11,62 +11,75 @@ tag; an author's (or a moderator's) drafts and ``status=all``. Any other list (t
 date ranges, several filters) is counted with COUNT(*) by the caller.
 """
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
-from django.db import connections, transaction
-from django.db.models import BigIntegerField, CharField, Exists, F, Func, OuterRef, Q, QuerySet, Subquery, Value
-from django.db.models.functions import Cast, Coalesce, Upper
+from django.db import connections, router, transaction
+from django.db.models import BigIntegerField
+from django.db.models.expressions import RawSQL
 from django.utils import timezone
 
-from posts.models import Post, PostCount, PostTag
+from posts.models import Post, PostCount, PostTag, Tag
 from posts.publishing import ListStatus, Status, sees_everything
 
 LIVE, DRAFT = "live", "draft"
 ALL, CATEGORY, USER, TAG = "all", "category", "user", "tag"
 
+# Plain SQL: compiling the same few querysets on every list request cost more than running them.
+COUNTS, POSTS, POST_TAGS = PostCount._meta.db_table, Post._meta.db_table, PostTag._meta.db_table
+# Only table names and the fragments below are interpolated; values are parameters.
+KEPT = f"SELECT sum(n) FROM {COUNTS} WHERE state = %s AND dimension = %s AND key = {{key}}"  # noqa: S608
+UNANNOUNCED = (
+    f"SELECT count(*) FROM {POSTS} AS post "  # noqa: S608
+    f"WHERE post.status = '{Status.PUBLISHED}' AND NOT post.announced AND {{where}}"
+)
+TAGGED = f"EXISTS (SELECT 1 FROM {POST_TAGS} AS tagged WHERE tagged.post_id = post.id AND tagged.tag_id = {{tag}})"  # noqa: S608
+
 
 @dataclass(frozen=True)
 class Narrowing:
-    """One counted key (``ALL``: none) and the same posts as a filter."""
+    """One counted key (``ALL``: none), and the same posts as SQL on ``post`` (posts_post)."""
 
     dimension: str = ALL
-    key: object = ""
-    posts: Q = field(default_factory=Q)
+    key: str = ""
+    key_sql: str = "%s"
+    where: str = "TRUE"
+    params: tuple = ()
 
     @classmethod
     def of(cls, *, category: str | None = None, user_id=None, tag_id: int | None = None) -> "Narrowing":
-        if category:
-            return cls(CATEGORY, Upper(Value(category)), Q(category__iexact=category))
+        if category:  # as Django's iexact: UPPER on both sides
+            return cls(CATEGORY, category, "upper(%s)", "upper(post.category) = upper(%s)", (category,))
         if user_id:
-            return cls(USER, str(user_id), Q(user_id=user_id))
+            return cls(USER, str(user_id), where="post.user_id = %s", params=(user_id,))
         if tag_id:
-            return cls(TAG, str(tag_id), Q(Exists(PostTag.objects.filter(post=OuterRef("pk"), tag_id=tag_id))))
+            return cls(TAG, str(tag_id), where=TAGGED.format(tag="%s"), params=(tag_id,))
         return cls()
 
 
-def kept(state: str, narrowing: Narrowing) -> QuerySet:
-    """The kept number of posts in ``state`` (one row, one column; NULL when there are none)."""
-    rows = PostCount.objects.filter(state=state, dimension=narrowing.dimension, key=narrowing.key)
-    return rows.values(total=Cast(Func(F("n"), function="SUM"), BigIntegerField()))  # SUM(bigint) is numeric
+Part = tuple[str, tuple]
 
 
-def counted(posts: Q) -> QuerySet:
-    """COUNT(*) of the posts not announced yet that match ``posts`` (one row, one column)."""
-    unannounced = Post.objects.filter(posts, status=Status.PUBLISHED, announced=False).order_by()
-    return unannounced.values(total=Func(Value(1), function="COUNT"))
+def kept(state: str, narrowing: Narrowing) -> Part:
+    """The kept number of posts in ``state`` (NULL when there are none)."""
+    return KEPT.format(key=narrowing.key_sql), (state, narrowing.dimension, narrowing.key)
+
+
+def counted(narrowing: Narrowing, when: str = "TRUE", *params) -> Part:
+    """COUNT(*) of the posts not announced yet in ``narrowing`` (and ``when``, SQL on ``post``)."""
+    return UNANNOUNCED.format(where=f"{narrowing.where} AND {when}"), (*narrowing.params, *params)
 
 
 def list_total(status: str, narrowing: Narrowing, user) -> int | None:
     """The exact total of the list ``status`` narrowed by ``narrowing``, or None if not kept."""
     now = timezone.now()
-    live = [kept(LIVE, narrowing), counted(narrowing.posts & Q(published_at__lte=now))]
+    live = [kept(LIVE, narrowing), counted(narrowing, "post.published_at <= %s", now)]
     if status == ListStatus.PUBLISHED:
         return sum_of(live)
     if sees_everything(user):
         if status == ListStatus.DRAFT:
             return sum_of([kept(DRAFT, narrowing)])
         if status == ListStatus.ALL:
-            return sum_of([kept(LIVE, narrowing), kept(DRAFT, narrowing), counted(narrowing.posts)])
+            return sum_of([kept(LIVE, narrowing), kept(DRAFT, narrowing), counted(narrowing)])
         return None
     if narrowing.dimension != ALL:
         return None
@@ -74,41 +87,40 @@ def list_total(status: str, narrowing: Narrowing, user) -> int | None:
     if status == ListStatus.DRAFT:
         return sum_of([kept(DRAFT, own)])
     if status == ListStatus.ALL:
-        return sum_of([*live, kept(DRAFT, own), counted(own.posts & Q(published_at__gt=now))])
+        return sum_of([*live, kept(DRAFT, own), counted(own, "post.published_at > %s", now)])
     return None
 
 
-def sum_of(parts: list[QuerySet]) -> int:
+def sum_of(parts: list[Part]) -> int:
     """The sum of single-value queries, in one round trip."""
-    sql, params = [], []
-    for part in parts:
-        part_sql, part_params = part.query.sql_with_params()
-        sql.append(f"coalesce(({part_sql}), 0)")
-        params.extend(part_params)
-    with connections[parts[0].db].cursor() as cursor:
-        cursor.execute(f"SELECT {' + '.join(sql)}", params)
+    sql = " + ".join(f"coalesce(({part_sql}), 0)" for part_sql, _ in parts)
+    params = [param for _, part_params in parts for param in part_params]
+    with connections[router.db_for_read(Post)].cursor() as cursor:
+        cursor.execute(f"SELECT ({sql})::bigint", params)  # SUM(bigint) is numeric
         return cursor.fetchone()[0]
 
 
-def live_posts_of_tag():
-    """The number of live posts of the tag in the outer query (``Tag``), for annotations."""
-    tag = OuterRef("pk")
+def live_posts_of_tag() -> RawSQL:
+    """The number of live posts of each tag, as an annotation of ``Tag`` rows."""
     narrowing = Narrowing(
-        TAG,
-        Cast(tag, CharField()),
-        Q(Exists(PostTag.objects.filter(post=OuterRef("pk"), tag_id=OuterRef(tag)))),
+        TAG, key_sql=f"{Tag._meta.db_table}.id::text", where=TAGGED.format(tag=f"{Tag._meta.db_table}.id")
     )
-    kept_live = Subquery(kept(LIVE, narrowing))
-    gone_live = Subquery(counted(narrowing.posts & Q(published_at__lte=timezone.now())))
-    return Coalesce(kept_live, 0) + Coalesce(gone_live, 0)
+    (kept_sql, kept_params), (gone_live_sql, gone_live_params) = (
+        kept(LIVE, narrowing),
+        counted(narrowing, "post.published_at <= %s", timezone.now()),
+    )
+    return RawSQL(  # noqa: S611 - the SQL above, values as parameters
+        f"(coalesce(({kept_sql}), 0) + ({gone_live_sql}))::bigint",
+        (*kept_params[:2], *gone_live_params),  # the key is the tag's own id, in the SQL
+        output_field=BigIntegerField(),
+    )
 
 
 COMPACT = f"""
-    WITH folded AS (DELETE FROM {PostCount._meta.db_table} RETURNING state, dimension, key, n)
-    INSERT INTO {PostCount._meta.db_table} (state, dimension, key, n)
+    WITH folded AS (DELETE FROM {COUNTS} RETURNING state, dimension, key, n)
+    INSERT INTO {COUNTS} (state, dimension, key, n)
     SELECT state, dimension, key, sum(n) FROM folded GROUP BY state, dimension, key HAVING sum(n) <> 0
 """  # noqa: S608
-
 
 # The counted state of a post row, as the triggers of migration 0007 compute it.
 POST_STATE = (

@@ -13,6 +13,7 @@ from blogapi.models import TimestampedModel
 from posts.publishing import PublishingQuerySet, ShownStatus, Status, shown_status
 
 SLUG_MAX_LENGTH = 120
+CONTENT_MAX_LENGTH = 50_000
 TAG_NAME_MAX_LENGTH = 50
 SEARCH_CONFIG = "english"
 EXCERPT_MAX_LENGTH = 500
@@ -51,7 +52,7 @@ class Post(TimestampedModel):
     # "C": slugs are ASCII, and byte order lets LIKE 'prefix%' use the unique index (posts.slugs).
     slug = models.CharField(max_length=SLUG_MAX_LENGTH, db_collation="C")
     title = models.CharField(max_length=255)
-    content = models.TextField()
+    content = models.TextField(max_length=CONTENT_MAX_LENGTH)  # the serializer, admin form and schema take it
     # Empty: the excerpt is made from the content (and follows it) until one is given.
     custom_excerpt = models.CharField(max_length=EXCERPT_MAX_LENGTH, blank=True, default="")
     category = models.CharField(max_length=100)

@@ -11,9 +11,8 @@ from django.utils import timezone
 from accounts.models import Role
 from accounts.tests.factories import UserFactory
 from posts.admin import EstimatedCountPaginator
-from posts.models import Post, Tag
+from posts.models import CONTENT_MAX_LENGTH, Post, Tag
 from posts.publishing import Status
-from posts.serializers import CONTENT_MAX_LENGTH
 from posts.tests.factories import PostFactory
 
 pytestmark = pytest.mark.django_db

@@ -2,9 +2,8 @@ import uuid
 
 import pytest
 
-from posts.models import Post
+from posts.models import CONTENT_MAX_LENGTH, Post
 from posts.permissions import NOT_ALLOWED
-from posts.serializers import CONTENT_MAX_LENGTH
 from posts.tests.factories import PostFactory
 from posts.views import POST_NOT_FOUND
 
