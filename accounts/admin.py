@@ -13,6 +13,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 
+from accounts.authentication import forget_users
 from accounts.models import Role, User
 
 PASSWORD_HELP = (
@@ -123,8 +124,10 @@ class UserAdmin(admin.ModelAdmin):
         if not request.user.is_superuser:
             allowed = allowed.filter(role=Role.USER)
         skipped = queryset.count() - allowed.count()
-        # update() skips save(): updated_at is set by hand.
-        deactivated = allowed.filter(is_active=True).update(is_active=False, updated_at=timezone.now())
+        # update() skips save(): updated_at is set, and the users' cached copies dropped, by hand.
+        deactivating = list(allowed.filter(is_active=True).values_list("pk", flat=True))
+        deactivated = allowed.filter(pk__in=deactivating).update(is_active=False, updated_at=timezone.now())
+        forget_users(deactivating)
         self.message_user(request, f"Deactivated {deactivated} user(s).", messages.SUCCESS)
         if skipped:
             self.message_user(

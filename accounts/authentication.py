@@ -1,18 +1,46 @@
 """Request authentication: a Bearer access token, or the ``access_token`` cookie (API.md, Tokens)."""
 
+import logging
 from urllib.parse import urlsplit
 
 from django.conf import settings
+from django.core.cache import cache
 from django.core.exceptions import ValidationError as DjangoValidationError
 from rest_framework.exceptions import AuthenticationFailed, PermissionDenied
 from rest_framework.permissions import SAFE_METHODS
 from rest_framework_simplejwt.authentication import JWTAuthentication
+from rest_framework_simplejwt.settings import api_settings as jwt_settings
 
 ACCESS_COOKIE = "access_token"
 REFRESH_COOKIE = "refresh_token"
 LOGGED_IN_COOKIE = "logged_in"
 
 UNTRUSTED_ORIGIN = "Cross-site request refused: the Origin or Referer is not an allowed client origin."
+
+# Reads (GET, HEAD, OPTIONS) take the token's user from the cache for up to this long instead
+# of a query per request; writes always read it from the database. Saving or deleting a user
+# forgets it at once: on every node when CACHE_URL is a shared Redis, else in this process
+# only, and the other workers' copies expire within these seconds (README, Security).
+USER_CACHE_SECONDS = 5
+
+logger = logging.getLogger(__name__)
+
+
+def user_cache_key(user_id) -> str:
+    return f"token-user:{user_id}"
+
+
+def forget_saved_user(sender, instance, **kwargs) -> None:
+    """Receiver of User's post_save and post_delete (accounts.apps)."""
+    forget_users([instance.pk])
+
+
+def forget_users(user_ids) -> None:
+    """Drop cached users (after a save, a deletion or a bulk deactivation)."""
+    try:
+        cache.delete_many([user_cache_key(user_id) for user_id in user_ids])
+    except Exception:
+        logger.exception("Cache unavailable; cached users expire within %s s", USER_CACHE_SECONDS)
 
 
 def _origin(url: str) -> str:
@@ -58,14 +86,40 @@ class JWTCookieAuthentication(JWTAuthentication):
             # A signed token whose subject is not a user id (a UUID): not a 500.
             raise AuthenticationFailed("Token contained no recognizable user identification") from None
 
+    def get_reading_user(self, validated_token):
+        """The token's user for a read: from the cache when it is there (USER_CACHE_SECONDS)."""
+        key = user_cache_key(validated_token.get(jwt_settings.USER_ID_CLAIM))
+        try:
+            user = cache.get(key)
+        except Exception:
+            logger.exception("Cache unavailable; users are read from the database")
+            return self.get_user(validated_token)
+        if user is None:
+            user = self.get_user(validated_token)  # checks it exists and is active
+            try:
+                cache.set(key, user, USER_CACHE_SECONDS)
+            except Exception:
+                logger.exception("Cache unavailable; users are read from the database")
+        return user
+
+    def get_request_user(self, request, validated_token):
+        if request.method in SAFE_METHODS:
+            return self.get_reading_user(validated_token)
+        return self.get_user(validated_token)
+
     def authenticate(self, request):
-        if self.get_header(request) is not None:
-            return super().authenticate(request)
+        header = self.get_header(request)
+        if header is not None:
+            raw_token = self.get_raw_token(header)
+            if raw_token is None:
+                return None
+            validated_token = self.get_validated_token(raw_token)
+            return self.get_request_user(request, validated_token), validated_token
         raw_token = request.COOKIES.get(ACCESS_COOKIE)
         if not raw_token:
             return None
         validated_token = self.get_validated_token(raw_token.encode())
-        user = self.get_user(validated_token)
+        user = self.get_request_user(request, validated_token)
         if request.method not in SAFE_METHODS and not request_comes_from_allowed_origin(request):
             raise PermissionDenied(UNTRUSTED_ORIGIN)
         return user, validated_token
