@@ -14,7 +14,7 @@ date ranges, several filters) is counted with COUNT(*) by the caller.
 from dataclasses import dataclass
 
 from django.db import connections, router, transaction
-from django.db.models import BigIntegerField
+from django.db.models import BigIntegerField, Case, Count, Value, When
 from django.db.models.expressions import RawSQL
 from django.utils import timezone
 
@@ -100,20 +100,21 @@ def sum_of(parts: list[Part]) -> int:
         return cursor.fetchone()[0]
 
 
-def live_posts_of_tag() -> RawSQL:
-    """The number of live posts of each tag, as an annotation of ``Tag`` rows."""
-    narrowing = Narrowing(
-        TAG, key_sql=f"{Tag._meta.db_table}.id::text", where=TAGGED.format(tag=f"{Tag._meta.db_table}.id")
+def live_posts_of_tag():
+    """The number of live posts of each tag, as an annotation of ``Tag`` rows.
+
+    The kept count (one index lookup a tag), plus the tag's posts gone live but not announced
+    yet: those are few, so they are counted once, starting from the posts, and added by id.
+    """
+    tags = Tag._meta.db_table
+    kept_sql, kept_params = kept(LIVE, Narrowing(TAG, key_sql=f"{tags}.id::text"))
+    kept_live = RawSQL(f"coalesce(({kept_sql}), 0)::bigint", kept_params[:2], output_field=BigIntegerField())  # noqa: S611
+    gone_live = Post.objects.filter(status=Status.PUBLISHED, announced=False, published_at__lte=timezone.now())
+    gone_live_by_tag = (
+        PostTag.objects.filter(post__in=gone_live).order_by().values_list("tag_id").annotate(n=Count("*"))
     )
-    (kept_sql, kept_params), (gone_live_sql, gone_live_params) = (
-        kept(LIVE, narrowing),
-        counted(narrowing, "post.published_at <= %s", timezone.now()),
-    )
-    return RawSQL(  # noqa: S611 - the SQL above, values as parameters
-        f"(coalesce(({kept_sql}), 0) + ({gone_live_sql}))::bigint",
-        (*kept_params[:2], *gone_live_params),  # the key is the tag's own id, in the SQL
-        output_field=BigIntegerField(),
-    )
+    extra = [When(pk=tag_id, then=Value(n)) for tag_id, n in gone_live_by_tag]
+    return kept_live + Case(*extra, default=Value(0), output_field=BigIntegerField()) if extra else kept_live
 
 
 COMPACT = f"""
