@@ -21,6 +21,7 @@ from posts.tests.factories import PostFactory
 pytestmark = pytest.mark.schemathesis
 
 SCHEMATHESIS = Path(sys.executable).with_name("schemathesis")
+ROOT = Path(__file__).resolve().parents[2]
 MAX_EXAMPLES = os.environ.get("FUZZ_MAX_EXAMPLES", "15")
 MAX_TIME = os.environ.get("FUZZ_MAX_TIME", "60")
 
@@ -54,6 +55,7 @@ def schemathesis(live_server, token: str, *, phases: str, exclude_checks: str) -
         ],
         capture_output=True,
         text=True,
+        env={**os.environ, "SCHEMATHESIS_HOOKS": "blogapi.tests.schemathesis_hooks", "PYTHONPATH": str(ROOT)},
         timeout=int(MAX_TIME) * 3 + 60,
         stdin=subprocess.DEVNULL,
     )
