@@ -1,8 +1,9 @@
 """Benchmark of the blog API: ``make bench`` (``BENCH_ARGS="--posts 20000"`` for a quick run).
 
-Seeds N posts into the throw-away database that ``make bench`` provides (DATABASE_URL),
-serves the API with gunicorn (2 workers), times each scenario with 1 and 4 clients, times
-the admin pages, and prints EXPLAIN ANALYZE of the list view's queries (list, search, ...).
+At each size (10,000 then 1,000,000 generated posts by default), seeds the throw-away
+database that ``make bench`` provides (DATABASE_URL), serves the API with gunicorn (2
+workers), and times each scenario with 1 and 4 clients (median, p99, req/s); then compares
+the sizes, times the admin pages and prints EXPLAIN ANALYZE of the list view's queries.
 The floor is a bare JSON hello (bench/hello.py) served by the same gunicorn settings: each
 scenario's req/s is also printed as a share of the hello's. It prints figures and asserts
 nothing: compare them as ratios within one run.
@@ -47,8 +48,9 @@ class Result:
     requests: int
     errors: list[str]
     median_ms: float
-    p95_ms: float
+    p99_ms: float
     rps: float
+    share: float = 0.0  # req/s as a % of the bare hello's with as many clients (print_table)
 
 
 def call(port, method, path, body=None, headers=None):
@@ -100,9 +102,9 @@ def measure(port, scenario, clients, count, max_seconds) -> Result:
     for thread in threads:
         thread.join()
     seconds = time.perf_counter() - start
-    p95 = statistics.quantiles(latencies, n=20, method="inclusive")[18] if len(latencies) > 1 else latencies[0]
+    p99 = statistics.quantiles(latencies, n=100, method="inclusive")[98] if len(latencies) > 1 else latencies[0]
     median = statistics.median(latencies)
-    return Result(name, clients, len(latencies), errors, median * 1000, p95 * 1000, len(latencies) / seconds)
+    return Result(name, clients, len(latencies), errors, median * 1000, p99 * 1000, len(latencies) / seconds)
 
 
 def manage(*args) -> str:
@@ -199,12 +201,13 @@ def explain(queries: dict[str, dict[str, str]]) -> list[str]:
 
 def print_table(results: list[Result], health: dict[int, float], hello: dict[int, float]) -> None:
     print(
-        ROW.format("scenario", "clients", "requests", "errors", "median ms", "p95 ms", "req/s", "x health", "% hello")
+        ROW.format("scenario", "clients", "requests", "errors", "median ms", "p99 ms", "req/s", "x health", "% hello")
     )
     for r in results:
         ratio = f"{r.median_ms / health[r.clients]:.1f}x" if r.clients in health else ""
-        share = f"{100 * r.rps / hello[r.clients]:.1f}%" if r.clients in hello else ""
-        numbers = (r.requests, len(r.errors), f"{r.median_ms:.1f}", f"{r.p95_ms:.1f}", f"{r.rps:.1f}", ratio, share)
+        r.share = 100 * r.rps / hello[r.clients] if r.clients in hello else 0.0
+        share = f"{r.share:.1f}%" if r.clients in hello else ""
+        numbers = (r.requests, len(r.errors), f"{r.median_ms:.1f}", f"{r.p99_ms:.1f}", f"{r.rps:.1f}", ratio, share)
         print(ROW.format(r.name, r.clients, *numbers) + ("  <-- ERRORS" if r.errors else ""))
     for r in results:
         for error in sorted(set(r.errors))[:3]:
@@ -330,43 +333,38 @@ def run_admin(port, args, password) -> list[Result]:
     return results
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--posts", type=int, default=1_000_000, help="generated posts to seed (default 1,000,000)")
-    parser.add_argument("--requests", type=int, default=200, help="requests per scenario and client count")
-    parser.add_argument("--max-seconds", type=float, default=20, help="time bound per scenario and client count")
-    args = parser.parse_args()
-    began = time.perf_counter()
-    sys.stdout.reconfigure(line_buffering=True)
-    if not os.environ.get("DATABASE_URL"):
-        sys.exit("DATABASE_URL is unset: run `make bench`, which provides a throw-away database.")
-    sys.path.insert(0, str(ROOT))
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "blogapi.settings")
-    import django
+def seed_to(total: int) -> None:
+    """Generated posts up to ``total`` (more seeding adds to what the last size left)."""
+    from posts.models import Post
 
-    django.setup()
-    from posts.management.commands.seed import DEMO_PASSWORD
-
-    manage("migrate", "--no-input")
-    print(f"bench: seeding {args.posts:,} posts ...")
+    missing = total - Post.objects.count()
+    if missing <= 0:
+        return
+    print(f"bench: seeding {missing:,} posts ...")
     start = time.perf_counter()
-    seeded = manage("seed", "--posts", str(args.posts)).strip().splitlines()[-1]
+    seeded = manage("seed", "--posts", str(missing), "--with-demo-logins").strip().splitlines()[-1]
     seconds = time.perf_counter() - start
-    print(f"bench: seed took {seconds:.1f} s ({args.posts / seconds:,.0f} posts/s): {seeded}")
+    print(f"bench: seed took {seconds:.1f} s ({missing / seconds:,.0f} posts/s): {seeded}")
     with pg_connect() as pg:  # as a table long in service is; else autovacuum may run during the timings
         pg.execute("VACUUM (ANALYZE) posts_post")
+        pg.execute("VACUUM (ANALYZE) posts_posttag")
 
+
+def run_size(args, posts: int, *, admin: bool) -> dict[tuple[str, int], Result]:
+    from posts.management.commands.seed import DEMO_PASSWORD
+
+    seed_to(posts)
     hello_results = run_hello(args)
     with tempfile.TemporaryFile() as log:
         server, port = start_gunicorn(log)
         try:
             results = hello_results + run_api(port, args, DEMO_PASSWORD) + run_health_under_searches(port, args)
-            admin_results = run_admin(port, args, DEMO_PASSWORD)
+            admin_results = run_admin(port, args, DEMO_PASSWORD) if admin else []
         finally:
             server.terminate()
             server.wait(timeout=30)
 
-    print(f"\nAPI ({args.posts:,} generated posts; gunicorn, 2 sync workers; {os.cpu_count()} CPUs)")
+    print(f"\nAPI ({posts:,} generated posts; gunicorn, 2 sync workers; {os.cpu_count()} CPUs)")
     print("x health = median / healthchecker median with as many clients; % hello = req/s / bare hello req/s")
     health = {r.clients: r.median_ms for r in results if r.name == "healthchecker"}
     hello = {r.clients: r.rps for r in hello_results}
@@ -379,6 +377,41 @@ def main() -> None:
     if admin_results:
         print("\nadmin pages (as mod@example.com)")
         print_table(admin_results, health, hello)
+    return {(r.name, r.clients): r for r in results}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument(
+        "--sizes",
+        default="10000,1000000",
+        help="generated posts at each measured size, comma-separated, growing (default 10000,1000000)",
+    )
+    parser.add_argument("--requests", type=int, default=200, help="requests per scenario and client count")
+    parser.add_argument("--max-seconds", type=float, default=20, help="time bound per scenario and client count")
+    args = parser.parse_args()
+    sizes = sorted(int(size) for size in args.sizes.split(","))
+    began = time.perf_counter()
+    sys.stdout.reconfigure(line_buffering=True)
+    if not os.environ.get("DATABASE_URL"):
+        sys.exit("DATABASE_URL is unset: run `make bench`, which provides a throw-away database.")
+    sys.path.insert(0, str(ROOT))
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "blogapi.settings")
+    import django
+
+    django.setup()
+    manage("migrate", "--no-input")
+    by_size = {size: run_size(args, size, admin=size == sizes[-1]) for size in sizes}
+
+    if len(sizes) > 1:
+        small, large = by_size[sizes[0]], by_size[sizes[-1]]
+        print(f"\n{sizes[-1]:,} vs {sizes[0]:,} posts: p99 and % hello of each scenario (4 clients)")
+        for name, clients in small:
+            if clients == 4 and (name, clients) in large:
+                was, now = small[name, clients], large[name, clients]
+                print(
+                    f"  {name:<24} p99 x{now.p99_ms / was.p99_ms:.2f}   % hello {now.share:.1f}% (was {was.share:.1f}%)"
+                )
 
     print("\nEXPLAIN (ANALYZE): the list view's total and page queries, execution time and plan")
     queries = {
