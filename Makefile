@@ -71,7 +71,7 @@ bench: install ## prints the benchmark figures
 slow-clients: install ## sync vs gthread workers with 50 slow clients and no proxy in front (prints the figures)
 	$(WITH_DB) --throwaway -- $(PY) bench/slow_clients.py $(SLOW_CLIENTS_ARGS)
 
-profile: install ## where a list and a detail request spend their time (cProfile, top functions)
+profile: install ## where a list, a detail and a create request spend their time (cProfile, top functions)
 	$(WITH_DB) --throwaway -- $(PY) bench/profiling.py $(PROFILE_ARGS)
 
 clean:

@@ -55,6 +55,12 @@ def _public_pem(key: rsa.RSAPrivateKey) -> bytes:
     return key.public_key().public_bytes(serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo)
 
 
+def new_key_pair(bits: int = MIN_RSA_BITS) -> tuple[str, str]:
+    """A fresh RSA key pair as PEM (private, public): for tests and throw-away deployments."""
+    key = rsa.generate_private_key(public_exponent=65537, key_size=bits)
+    return _private_pem(key).decode(), _public_pem(key).decode()
+
+
 def _development_key(folder: Path) -> bytes:
     """Generate a key pair once and keep it in the local data folder."""
     path = folder / "jwt_private_key.pem"

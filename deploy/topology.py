@@ -386,18 +386,9 @@ class Topology:
 
 def node_environment(**overrides: str) -> dict[str, str]:
     """Production settings for the nodes (DEBUG off, a fresh JWT key pair), behind one proxy."""
-    from cryptography.hazmat.primitives import serialization
-    from cryptography.hazmat.primitives.asymmetric import rsa
+    from blogapi.jwt_keys import new_key_pair
 
-    key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
-    private = key.private_bytes(
-        serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
-    ).decode()
-    public = (
-        key.public_key()
-        .public_bytes(serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo)
-        .decode()
-    )
+    private, public = new_key_pair()
     return {
         "DEBUG": "0",
         "SECRET_KEY": uuid.uuid4().hex * 2,

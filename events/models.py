@@ -57,6 +57,12 @@ def new_webhook_secret() -> str:
     return "whsec_" + base64.b64encode(secrets.token_bytes(24)).decode()
 
 
+class WebhookQuerySet(models.QuerySet):
+    def wanting(self, event_type: str):
+        """Active webhooks subscribed to ``event_type``."""
+        return self.filter(active=True, event_types__contains=[event_type])
+
+
 class Webhook(models.Model):
     url = models.URLField(max_length=500)
     event_types = ArrayField(models.CharField(max_length=20, choices=EventType.choices), default=list)
@@ -65,6 +71,7 @@ class Webhook(models.Model):
     failing_since = models.DateTimeField(null=True, blank=True, editable=False)
     disabled_reason = models.CharField(max_length=200, blank=True, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
+    objects = WebhookQuerySet.as_manager()
 
     class Meta:
         ordering = ["-created_at", "-id"]

@@ -4,12 +4,9 @@ Called in the transaction of the change (posts.signals), so an event exists exac
 its change committed; a public event also queues its webhook dispatch in that transaction.
 """
 
-import json
-
 from django.utils import timezone
-from rest_framework.renderers import JSONRenderer
 
-from events.models import Event, EventType
+from events.models import Event, EventType, Webhook
 
 
 def event_type(*, was_live: bool, is_live: bool, deleted: bool) -> EventType:
@@ -25,7 +22,7 @@ def event_type(*, was_live: bool, is_live: bool, deleted: bool) -> EventType:
 def post_snapshot(post) -> dict:
     from posts.serializers import PostSerializer
 
-    return json.loads(JSONRenderer().render(PostSerializer(post).data))
+    return dict(PostSerializer(post).data)  # JSON-ready: strings, numbers, lists
 
 
 def record_change(post, *, was_live: bool, deleted: bool = False, at=None) -> Event:
@@ -42,7 +39,8 @@ def record_change(post, *, was_live: bool, deleted: bool = False, at=None) -> Ev
         at=at or timezone.now(),
         data={"id": str(post.pk), "slug": post.slug} if deleted else post_snapshot(post),
     )
-    if event.public:
+    # No job at all while no webhook wants it (most writes of most blogs): a query is cheaper.
+    if event.public and Webhook.objects.wanting(event.type).exists():
         from events.tasks import dispatch_event
 
         dispatch_event.defer(event_id=event.pk)

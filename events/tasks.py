@@ -37,7 +37,7 @@ class WebhookRetry(BaseRetryStrategy):
 def dispatch_event(event_id: int) -> None:
     """One delivery (and its job) per active webhook that wants this type of event."""
     event = Event.objects.get(pk=event_id)
-    for webhook in Webhook.objects.filter(active=True, event_types__contains=[event.type]):
+    for webhook in Webhook.objects.wanting(event.type):
         with transaction.atomic():
             delivery, created = Delivery.objects.get_or_create(webhook=webhook, event=event)
             if created:

@@ -27,7 +27,7 @@ def post_save_new(*, post: Post, slug: str | None = None, tag_names: list[str] |
     else:
         post.slug = slugs.claim_generated_slug(post)
     post.save(force_insert=True)
-    tags.set_post_tags(post, tag_names or [])
+    tags.add_post_tags(post, tag_names or [])
     post_changed.send(sender=Post, post=post, was_live=False, deleted=False)
     return post
 

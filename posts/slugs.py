@@ -9,8 +9,9 @@ import re
 
 from anyascii import anyascii
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
+from django.db import connections, router
 from django.db.models import Q
+from django.utils import timezone
 
 from posts.models import Post, PostSlug
 
@@ -63,13 +64,21 @@ def current_slug_of_former(posts, slug: str) -> str | None:
     return posts.filter(slugs__slug=slug).exclude(slug=slug).values_list("slug", flat=True).first()
 
 
+CLAIM = (
+    f"INSERT INTO {PostSlug._meta.db_table} (slug, post_id, created_at) VALUES (%s, %s, %s) "  # noqa: S608
+    "ON CONFLICT (slug) DO NOTHING RETURNING id"
+)
+
+
 def _claim(post: Post, slug: str) -> bool:
-    try:
-        with transaction.atomic():  # a savepoint: a lost race must not abort the caller's transaction
-            PostSlug.objects.create(post_id=post.pk, slug=slug)
-    except IntegrityError:
-        return False
-    return True
+    """Whether ``slug`` is now ``post``'s: taken by nobody, and not by a concurrent claim that commits.
+
+    ON CONFLICT rather than a savepoint: one round trip, and a lost race does not abort the
+    caller's transaction.
+    """
+    with connections[router.db_for_write(PostSlug)].cursor() as cursor:
+        cursor.execute(CLAIM, [slug, post.pk, timezone.now()])
+        return cursor.fetchone() is not None
 
 
 def numbered(base: str):

@@ -45,8 +45,13 @@ def tag_named(name: str) -> Tag:
 
 def set_post_tags(post: Post, names: list[str]) -> None:
     """Make ``names`` (already merged) the post's tags, in that order."""
-    tags = [tag_named(name) for name in names]
     PostTag.objects.filter(post=post).delete()
+    add_post_tags(post, names)
+
+
+def add_post_tags(post: Post, names: list[str]) -> None:
+    """Give a post with no tags yet (a new one) ``names`` (already merged) as its tags."""
+    tags = [tag_named(name) for name in names]
     PostTag.objects.bulk_create(PostTag(post=post, tag=tag, position=i) for i, tag in enumerate(tags))
     post.tag_names = [tag.name for tag in tags]
 

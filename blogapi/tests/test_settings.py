@@ -7,26 +7,11 @@ import sys
 from pathlib import Path
 
 import pytest
-from cryptography.hazmat.primitives import serialization
-from cryptography.hazmat.primitives.asymmetric import rsa
 from django.core.exceptions import ImproperlyConfigured
 
-from blogapi.jwt_keys import load_jwt_keys
+from blogapi.jwt_keys import load_jwt_keys, new_key_pair
 
 ROOT = Path(__file__).resolve().parents[2]
-
-
-def pem_pair(bits: int = 2048) -> tuple[str, str]:
-    key = rsa.generate_private_key(public_exponent=65537, key_size=bits)
-    private = key.private_bytes(
-        serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
-    ).decode()
-    public = (
-        key.public_key()
-        .public_bytes(serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo)
-        .decode()
-    )
-    return private, public
 
 
 def manage_check(**env) -> subprocess.CompletedProcess:
@@ -48,7 +33,7 @@ KEYS = dict(algorithm="RS256", debug=False, data_dir=Path("/nonexistent"))
 
 
 def test_base64_and_raw_pem_keys_are_accepted():
-    private, public = pem_pair()
+    private, public = new_key_pair()
     b64 = base64.b64encode(private.encode()).decode(), base64.b64encode(public.encode()).decode()
     assert load_jwt_keys(private_key=b64[0], public_key=b64[1], **KEYS) == load_jwt_keys(
         private_key=private, public_key=public, **KEYS
@@ -56,20 +41,20 @@ def test_base64_and_raw_pem_keys_are_accepted():
 
 
 def test_keys_under_2048_bits_are_refused():
-    private, public = pem_pair(1024)
+    private, public = new_key_pair(1024)
     with pytest.raises(ImproperlyConfigured, match="2048"):
         load_jwt_keys(private_key=private, public_key=public, **KEYS)
 
 
 def test_mismatched_public_key_is_refused():
-    private, _ = pem_pair()
-    _, other_public = pem_pair()
+    private, _ = new_key_pair()
+    _, other_public = new_key_pair()
     with pytest.raises(ImproperlyConfigured, match="does not match"):
         load_jwt_keys(private_key=private, public_key=other_public, **KEYS)
 
 
 def test_only_rsa_algorithms_are_accepted():
-    private, public = pem_pair()
+    private, public = new_key_pair()
     with pytest.raises(ImproperlyConfigured, match="JWT_ALGORITHM"):
         load_jwt_keys(private_key=private, public_key=public, **{**KEYS, "algorithm": "HS256"})
 
@@ -89,28 +74,28 @@ def test_production_start_up_without_jwt_keys_fails_naming_them():
 
 
 def test_production_start_up_without_secret_key_fails_naming_it():
-    private, public = pem_pair()
+    private, public = new_key_pair()
     result = manage_check(DEBUG="0", SECRET_KEY="", JWT_PRIVATE_KEY=private, JWT_PUBLIC_KEY=public)
     assert result.returncode != 0
     assert "SECRET_KEY" in result.stderr
 
 
 def test_production_start_up_with_small_key_fails():
-    private, public = pem_pair(1024)
+    private, public = new_key_pair(1024)
     result = manage_check(DEBUG="0", SECRET_KEY="x" * 50, JWT_PRIVATE_KEY=private, JWT_PUBLIC_KEY=public)
     assert result.returncode != 0
     assert "2048" in result.stderr
 
 
 def test_production_start_up_with_good_keys_passes():
-    private, public = pem_pair()
+    private, public = new_key_pair()
     result = manage_check(DEBUG="0", SECRET_KEY="x" * 50, JWT_PRIVATE_KEY=private, JWT_PUBLIC_KEY=public)
     assert result.returncode == 0, result.stderr
 
 
 def test_production_start_up_without_database_url_fails_naming_it():
     """The embedded PostgreSQL is for development only: DEBUG off never starts one."""
-    private, public = pem_pair()
+    private, public = new_key_pair()
     result = manage_check(
         DEBUG="0", SECRET_KEY="x" * 50, JWT_PRIVATE_KEY=private, JWT_PUBLIC_KEY=public, DATABASE_URL=None
     )
@@ -120,7 +105,7 @@ def test_production_start_up_without_database_url_fails_naming_it():
 
 
 def test_production_settings_pass_the_deploy_check():
-    private, public = pem_pair()
+    private, public = new_key_pair()
     environment = {
         "PATH": os.environ["PATH"],
         "DATABASE_URL": "postgres://postgres@127.0.0.1:1/none",
