@@ -41,4 +41,4 @@ HEALTHCHECK --interval=30s --timeout=5s --start-period=30s --retries=3 \
 ENTRYPOINT ["/bin/sh", "-c", "python manage.py migrate --no-input && exec \"$@\"", "--"]
 # Threaded workers (8 threads each): an idle or half-sent connection does not hold a whole
 # worker (bench/slow_clients.py); behind nginx (docker-compose.yml) slow clients never get here.
-CMD ["/bin/sh", "-c", "exec gunicorn blogapi.wsgi --bind 0.0.0.0:8000 --workers ${WEB_CONCURRENCY:-2} --worker-class gthread --threads 8"]
+CMD ["/bin/sh", "-c", "exec gunicorn blogapi.wsgi --bind 0.0.0.0:8000 --workers ${WEB_CONCURRENCY:-2} --worker-class gthread --threads 8 --no-control-socket"]

@@ -13,7 +13,7 @@ WITH_DB := $(PY) -m blogapi.embedded_postgres
 # them (bench/slow_clients.py). Each thread has its own database connection.
 GUNICORN_THREADS := --worker-class gthread --threads 8
 
-.PHONY: install run worker dev test test-fast lint fmt check bench profile fuzz clean browser nginx slow-clients
+.PHONY: install run worker dev test test-fast lint fmt check bench profile fuzz clean browser nginx slow-clients env
 
 install: $(VENV)/.installed
 
@@ -73,6 +73,10 @@ slow-clients: install ## sync vs gthread workers with 50 slow clients and no pro
 
 profile: install ## where a list, a detail and a create request spend their time (cProfile, top functions)
 	$(WITH_DB) --throwaway -- $(PY) bench/profiling.py $(PROFILE_ARGS)
+
+env: install ## writes .env for docker compose with a fresh SECRET_KEY, JWT key pair and database passwords (never over an existing .env)
+	@test ! -e .env || { echo "make env: .env exists already; move it away to write a new one"; exit 1; }
+	@umask 077 && $(PY) deploy/new_env.py > .env.tmp && mv .env.tmp .env && echo "make env: wrote .env (keep it private)"
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache .hypothesis .schemathesis staticfiles

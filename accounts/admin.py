@@ -9,6 +9,7 @@ permission fields).
 
 from django.contrib import admin, messages
 from django.contrib.auth.hashers import UNUSABLE_PASSWORD_PREFIX, identify_hasher
+from django.contrib.auth.models import Group
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import format_html, format_html_join
@@ -17,13 +18,18 @@ from accounts.authentication import forget_users
 from accounts.models import Role, User
 
 PASSWORD_HELP = (
-    "Passwords are never set here. The person uses the password reset flow "
-    "(POST /api/auth/forgotpassword), or an operator runs `manage.py changepassword` with their email."
+    "Another person's password is never set here: they use the password reset flow "
+    "(POST /api/auth/forgotpassword), or an operator runs `manage.py changepassword` with their email. "
+    "Your own: \u201cChange password\u201d at the top of the page. Any password change ends the person's API sessions."
 )
 # Shown (never edited) on every change form.
 ALWAYS_READ_ONLY = ("id", "password_summary", "posts_link", "last_login", "created_at", "updated_at")
 # What a moderator may change: only whether a plain user's account is active.
 MODERATOR_EDITABLE = frozenset({"is_active"})
+
+
+# Users have roles, not groups (no PermissionsMixin): django.contrib.auth's Group page is moot.
+admin.site.unregister(Group)
 
 
 @admin.register(User)

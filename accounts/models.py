@@ -51,7 +51,15 @@ class User(AbstractBaseUser, TimestampedModel):
     email = models.EmailField(max_length=255, unique=True)
     name = models.CharField(max_length=100)
     photo = models.CharField(max_length=255, null=True, blank=True)  # noqa: DJ001 - the contract shows null
-    role = models.CharField(max_length=20, choices=Role.choices, default=Role.USER)
+    role = models.CharField(
+        max_length=20,
+        choices=Role.choices,
+        default=Role.USER,
+        help_text=(
+            "user: writes their own posts. moderator: also edits and deletes any post and deactivates "
+            "plain users here. admin: everything, roles included. Only admins change roles."
+        ),
+    )
     verified = models.BooleanField(default=False)
     is_active = models.BooleanField(
         default=True, help_text="Unset to deactivate the account: it can no longer log in or use its tokens."

@@ -4,6 +4,7 @@ import logging
 
 from django.conf import settings
 from django.contrib.auth import password_validation
+from django.contrib.auth.models import update_last_login
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -119,6 +120,7 @@ def user_login(*, email: str, password: str) -> RefreshToken:
         raise AuthenticationFailed(messages.DEACTIVATED)
     if not user.verified:
         raise AuthenticationFailed(messages.NOT_VERIFIED)
+    update_last_login(None, user)  # shown in the admin (simplejwt's setting covers only its own views)
     return RefreshToken.for_user(user)
 
 

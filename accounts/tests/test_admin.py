@@ -284,3 +284,25 @@ def test_admin_login_is_throttled(client, admin_account):
         for _ in range(11)
     ]
     assert statuses == [200] * 10 + [429]
+
+
+# Polish
+
+
+def test_there_is_no_groups_page_users_have_roles(login, admin_account):
+    client = login(admin_account)
+
+    assert "/admin/auth/group/" not in client.get("/admin/").content.decode()
+    assert client.get("/admin/auth/group/").status_code == 404
+
+
+def test_a_moderator_sees_what_the_read_only_role_means(login, moderator, user):
+    page = login(moderator).get(change_url(user)).content.decode()
+
+    assert "Only admins change roles." in page
+
+
+def test_the_password_help_names_what_the_admin_offers(login, admin_account, user):
+    page = login(admin_account).get(change_url(user)).content.decode()
+
+    assert "manage.py changepassword" in page and "Change password" in page

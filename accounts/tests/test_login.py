@@ -101,3 +101,13 @@ def test_stale_access_cookie_does_not_block_login(api_client):
     UserFactory(email="me@example.com")
     api_client.cookies["access_token"] = "expired.or.garbage"
     assert login(api_client, "me@example.com").status_code == 200
+
+
+def test_login_records_last_login_for_the_admin(api_client):
+    user = UserFactory(email="seen@example.com")
+    assert user.last_login is None
+
+    assert login(api_client, "seen@example.com").status_code == 200
+
+    user.refresh_from_db()
+    assert user.last_login is not None

@@ -126,7 +126,8 @@ def test_dockerfile_collects_static_files_at_build_time_without_keeping_a_genera
 
 
 def test_dockerfile_serves_with_gunicorn_as_a_non_root_user():
-    assert any("gunicorn blogapi.wsgi" in cmd for cmd in dockerfile_instructions("CMD"))
+    (serve,) = [cmd for cmd in dockerfile_instructions("CMD") if "gunicorn blogapi.wsgi" in cmd]
+    assert "--no-control-socket" in serve  # no writable home for the socket: an error at every start
     users = dockerfile_instructions("USER")
     assert users and users[-1] not in ("USER root", "USER 0")
 
@@ -138,3 +139,43 @@ def test_image_applies_migrations_before_serving():
 def test_dockerignore_keeps_secrets_and_local_data_out_of_the_image():
     ignored = set((ROOT / ".dockerignore").read_text().splitlines())
     assert {".env", ".data", ".venv", ".git"} <= ignored
+
+
+def test_compose_takes_every_database_password_from_the_environment(services):
+    text = (ROOT / "docker-compose.yml").read_text()
+    assert "blog:blog@" not in text and "replicate" not in text
+    assert services["db"]["environment"]["POSTGRES_PASSWORD"].startswith("${POSTGRES_PASSWORD:?")
+    assert services["db"]["environment"]["REPLICATION_PASSWORD"].startswith("${REPLICATION_PASSWORD:?")
+    assert "${POSTGRES_PASSWORD:?" in services["api1"]["environment"]["DATABASE_URL"]
+
+
+def test_make_env_writes_fresh_secrets_the_settings_accept(tmp_path):
+    import subprocess
+    import sys
+
+    from blogapi.jwt_keys import load_jwt_keys
+
+    def new_env() -> dict[str, str]:
+        done = subprocess.run(
+            [sys.executable, "deploy/new_env.py"], cwd=ROOT, capture_output=True, text=True, check=True
+        )
+        return dict(line.split("=", 1) for line in done.stdout.splitlines() if not line.startswith("#"))
+
+    first, second = new_env(), new_env()
+
+    assert set(first) == {
+        "SECRET_KEY",
+        "JWT_PRIVATE_KEY",
+        "JWT_PUBLIC_KEY",
+        "POSTGRES_PASSWORD",
+        "REPLICATION_PASSWORD",
+    }
+    assert all(first[name] != second[name] for name in first)  # fresh each time
+    load_jwt_keys(
+        algorithm="RS256",
+        private_key=first["JWT_PRIVATE_KEY"],
+        public_key=first["JWT_PUBLIC_KEY"],
+        debug=False,
+        data_dir=tmp_path,
+    )
+    assert len(first["SECRET_KEY"]) >= 50
