@@ -147,3 +147,13 @@ def test_the_tags_list_counts_live_posts_gone_live_unannounced_included(api_clie
     listed = {tag["name"]: tag["posts"] for tag in response.json()["tags"]}
     assert listed == expected
     assert all(type(count) is int for count in listed.values())
+
+
+def test_the_seeds_bulk_insert_of_posts_with_their_tags_counts_each_tag_once():
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    call_command("seed", "--posts", "300", "--with-demo-logins", stdout=StringIO())
+
+    assert_kept_counts_are_exact()
