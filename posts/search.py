@@ -18,6 +18,10 @@ from posts.models import SEARCH_CONFIG, Post
 SEARCH_MAX_LENGTH = 200
 MAX_SEARCH_TERMS = 8
 TOO_MANY_TERMS = f"At most {MAX_SEARCH_TERMS} different search terms."
+MIN_INDEXED_TERM_LENGTH = 3  # trigrams: a shorter term can use no index
+ONLY_SHORT_TERMS = (
+    f"Give at least one search term of {MIN_INDEXED_TERM_LENGTH} or more characters (shorter terms may come with it)."
+)
 RANK = "search_rank"
 MARK_OPEN, MARK_CLOSE = "<mark>", "</mark>"
 SNIPPET_WORDS = {"min_words": 20, "max_words": 35}  # "about 30 words" (API.md)
@@ -27,11 +31,17 @@ HTML_ESCAPES = [("&", "&amp;"), ("<", "&lt;"), (">", "&gt;"), ('"', "&quot;"), (
 
 def search_terms(value: str) -> list[str]:
     """The whitespace-separated terms, each once (case-insensitively): a repeated term costs
-    a scan and changes nothing. More than MAX_SEARCH_TERMS is refused (a 100-term search
-    stalled the API at a million posts)."""
+    a scan and changes nothing.
+
+    Refused: more than MAX_SEARCH_TERMS (a 100-term search stalled the API at a million
+    posts), and terms that are all shorter than 3 characters: no trigram index serves them,
+    so counting their matches reads every post (over a second at a million posts).
+    """
     terms = list({term.casefold(): term for term in value.split()}.values())
     if len(terms) > MAX_SEARCH_TERMS:
         raise ValidationError({"search": [TOO_MANY_TERMS]})
+    if terms and all(len(term) < MIN_INDEXED_TERM_LENGTH for term in terms):
+        raise ValidationError({"search": [ONLY_SHORT_TERMS]})
     return terms
 
 

@@ -68,7 +68,10 @@ class IdOrSlugLookupMixin:
             OpenApiParameter(
                 "search",
                 {"type": "string", "maxLength": SEARCH_MAX_LENGTH},
-                description="Case-insensitive; every whitespace-separated term must occur in the title or the content.",
+                description=(
+                    "Case-insensitive; every whitespace-separated term must occur in the title or the content. "
+                    "At most 8 different terms, at least one of them 3 or more characters long."
+                ),
             ),
             OpenApiParameter(
                 "q",
