@@ -100,6 +100,14 @@ def sum_of(parts: list[Part]) -> int:
         return cursor.fetchone()[0]
 
 
+def kept_live_posts_of_tags(tag_ids: list[int]) -> int:
+    """The kept number of live posts of these tags, without the few not announced yet."""
+    sql = f"SELECT coalesce(sum(n), 0)::bigint FROM {COUNTS} WHERE state = %s AND dimension = %s AND key = ANY(%s)"  # noqa: S608
+    with connections[router.db_for_read(PostCount)].cursor() as cursor:
+        cursor.execute(sql, [LIVE, TAG, [str(tag_id) for tag_id in tag_ids]])
+        return cursor.fetchone()[0]
+
+
 def live_posts_of_tag():
     """The number of live posts of each tag, as an annotation of ``Tag`` rows.
 

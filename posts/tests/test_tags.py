@@ -262,3 +262,19 @@ def test_tags_list_walks_by_cursor_too(api_client):
         names += [tag["name"] for tag in body["tags"]]
 
     assert names == ["t0", "t1", "t2", "t3", "t4"]
+
+
+@pytest.mark.parametrize("common_from", [0, 10_000])
+def test_a_common_and_a_rare_tag_select_the_same_posts(api_client, monkeypatch, common_from):
+    from posts import tags as tags_module
+
+    monkeypatch.setattr(tags_module, "COMMON_TAG_POSTS", common_from)  # 0: every tag is "common"
+    wanted = [tagged("Django", title=f"Tagged {n}") for n in range(3)]
+    tagged("Flask")
+    PostFactory(title="Untagged")
+
+    response = api_client.get("/api/posts", {"tag": "django", "limit": 2})
+    following = api_client.get(response.json()["next"])
+
+    assert response.json()["total"] == 3
+    assert ids(response) + ids(following) == [str(post.id) for post in reversed(wanted)]
