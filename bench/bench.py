@@ -1,9 +1,10 @@
-"""Benchmark of the blog API: ``make bench`` (``BENCH_ARGS="--posts 20000"`` for a quick run).
+"""Benchmark of the blog API: ``make bench`` (``BENCH_ARGS="--sizes 2000,20000"`` for a quick run).
 
 At each size (10,000 then 1,000,000 generated posts by default), seeds the throw-away
 database that ``make bench`` provides (DATABASE_URL), serves the API with gunicorn as
-``make run`` does (2 workers of 8 threads), and times each scenario with 1 and 4 clients (median, p99, req/s); then compares
-the sizes, times the admin pages and prints EXPLAIN ANALYZE of the list view's queries.
+``make run`` does (2 workers of 8 threads), and times each scenario with 1 and 4 clients
+(median, p99, req/s); then compares the sizes, times the admin pages and prints EXPLAIN
+ANALYZE of the list view's queries.
 The floor is a bare JSON hello (bench/hello.py) served by the same gunicorn settings: each
 scenario's req/s is also printed as a share of the hello's. It prints figures and asserts
 nothing: compare them as ratios within one run.
