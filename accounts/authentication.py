@@ -76,50 +76,45 @@ class JWTCookieAuthentication(JWTAuthentication):
     from an allowed origin here: otherwise any site could post with the user's cookie.
     """
 
+    reading = False  # set per request by authenticate(): reads may be served a cached user
+
     def authenticate_header(self, request) -> str:
         return "Bearer"
 
     def get_user(self, validated_token):
-        try:
-            return super().get_user(validated_token)
-        except (ValueError, DjangoValidationError):
-            # A signed token whose subject is not a user id (a UUID): not a 500.
-            raise AuthenticationFailed("Token contained no recognizable user identification") from None
-
-    def get_reading_user(self, validated_token):
-        """The token's user for a read: from the cache when it is there (USER_CACHE_SECONDS)."""
+        """The token's user: for a read from the cache when it is there (USER_CACHE_SECONDS)."""
+        if not self.reading:
+            return self.stored_user(validated_token)
         key = user_cache_key(validated_token.get(jwt_settings.USER_ID_CLAIM))
         try:
             user = cache.get(key)
         except Exception:
             logger.exception("Cache unavailable; users are read from the database")
-            return self.get_user(validated_token)
+            return self.stored_user(validated_token)
         if user is None:
-            user = self.get_user(validated_token)  # checks it exists and is active
+            user = self.stored_user(validated_token)  # checks it exists and is active
             try:
                 cache.set(key, user, USER_CACHE_SECONDS)
             except Exception:
                 logger.exception("Cache unavailable; users are read from the database")
         return user
 
-    def get_request_user(self, request, validated_token):
-        if request.method in SAFE_METHODS:
-            return self.get_reading_user(validated_token)
-        return self.get_user(validated_token)
+    def stored_user(self, validated_token):
+        try:
+            return super().get_user(validated_token)
+        except (ValueError, DjangoValidationError):
+            # A signed token whose subject is not a user id (a UUID): not a 500.
+            raise AuthenticationFailed("Token contained no recognizable user identification") from None
 
     def authenticate(self, request):
-        header = self.get_header(request)
-        if header is not None:
-            raw_token = self.get_raw_token(header)
-            if raw_token is None:
-                return None
-            validated_token = self.get_validated_token(raw_token)
-            return self.get_request_user(request, validated_token), validated_token
+        self.reading = request.method in SAFE_METHODS  # DRF makes an authenticator per request
+        if self.get_header(request) is not None:
+            return super().authenticate(request)
         raw_token = request.COOKIES.get(ACCESS_COOKIE)
         if not raw_token:
             return None
         validated_token = self.get_validated_token(raw_token.encode())
-        user = self.get_request_user(request, validated_token)
+        user = self.get_user(validated_token)
         if request.method not in SAFE_METHODS and not request_comes_from_allowed_origin(request):
             raise PermissionDenied(UNTRUSTED_ORIGIN)
         return user, validated_token

@@ -40,7 +40,7 @@ class Narrowing:
     """One counted key (``ALL``: none), and the same posts as SQL on ``post`` (posts_post)."""
 
     dimension: str = ALL
-    key: str = ""
+    key: str | list[str] = ""  # a list with key_sql "ANY(%s)"
     key_sql: str = "%s"
     where: str = "TRUE"
     params: tuple = ()
@@ -102,10 +102,8 @@ def sum_of(parts: list[Part]) -> int:
 
 def kept_live_posts_of_tags(tag_ids: list[int]) -> int:
     """The kept number of live posts of these tags, without the few not announced yet."""
-    sql = f"SELECT coalesce(sum(n), 0)::bigint FROM {COUNTS} WHERE state = %s AND dimension = %s AND key = ANY(%s)"  # noqa: S608
-    with connections[router.db_for_read(PostCount)].cursor() as cursor:
-        cursor.execute(sql, [LIVE, TAG, [str(tag_id) for tag_id in tag_ids]])
-        return cursor.fetchone()[0]
+    tags = Narrowing(TAG, [str(tag_id) for tag_id in tag_ids], key_sql="ANY(%s)")
+    return sum_of([kept(LIVE, tags)])
 
 
 def live_posts_of_tag():
@@ -137,15 +135,15 @@ POST_STATE = (
 )
 
 RECOUNT = f"""
-    DELETE FROM {PostCount._meta.db_table};
-    INSERT INTO {PostCount._meta.db_table} (state, dimension, key, n)
+    DELETE FROM {COUNTS};
+    INSERT INTO {COUNTS} (state, dimension, key, n)
     SELECT state, dimension, key, count(*) FROM (
         SELECT {POST_STATE} AS state, dims.dimension, dims.key
-        FROM {Post._meta.db_table} AS post,
+        FROM {POSTS} AS post,
         LATERAL (VALUES ('all', ''), ('category', upper(post.category)), ('user', post.user_id::text)) AS dims (dimension, key)
         UNION ALL
         SELECT {POST_STATE}, 'tag', tagged.tag_id::text
-        FROM {Post._meta.db_table} AS post JOIN {PostTag._meta.db_table} AS tagged ON tagged.post_id = post.id
+        FROM {POSTS} AS post JOIN {POST_TAGS} AS tagged ON tagged.post_id = post.id
     ) AS counted
     WHERE state IS NOT NULL
     GROUP BY state, dimension, key
@@ -162,5 +160,5 @@ def compact() -> None:
 def recount() -> None:
     """Count every post again from scratch (after a restore or a bulk change with triggers off)."""
     with connections["default"].cursor() as cursor:
-        cursor.execute(f"LOCK TABLE {Post._meta.db_table}, {PostTag._meta.db_table} IN SHARE MODE")
+        cursor.execute(f"LOCK TABLE {POSTS}, {POST_TAGS} IN SHARE MODE")
         cursor.execute(RECOUNT)
