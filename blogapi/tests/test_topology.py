@@ -178,6 +178,26 @@ def test_an_idempotency_key_gives_one_answer_on_both_nodes(topology, alice, figu
     figures["Idempotency-Key sent to node1 then node2"] = "one post, the same 201 replayed by node2"
 
 
+def test_token_revocation_holds_across_nodes(topology, figures):
+    node1, node2 = topology.ports["node1"], topology.ports["node2"]
+    client = {"X-Forwarded-For": "198.51.100.77"}  # its own client: the anonymous quota is the others'
+    login_body = {"email": "mod@example.com", "password": PASSWORD}
+    status, _, tokens = call(node1, "POST", "/api/auth/login", login_body, client)
+    assert status == 200, tokens
+
+    rotated_status, _, rotated = call(node1, "POST", "/api/auth/refresh", {"refresh": tokens["refresh_token"]}, client)
+    reused_status = call(node2, "POST", "/api/auth/refresh", {"refresh": tokens["refresh_token"]}, client)[0]
+    bearer = {**client, "Authorization": f"Bearer {rotated['access_token']}"}
+    logout_status = call(node2, "POST", "/api/auth/logout", {"refresh": rotated["refresh_token"]}, bearer)[0]
+    after_logout_status = call(node1, "POST", "/api/auth/refresh", {"refresh": rotated["refresh_token"]}, client)[0]
+
+    assert (rotated_status, reused_status) == (200, 401)  # rotated on node1, refused on node2
+    assert (logout_status, after_logout_status) == (200, 401)  # revoked on node2, refused on node1
+    figures["refresh token rotated on node1 then reused on node2; logged out on node2 then used on node1"] = (
+        f"{reused_status}; {after_logout_status}"
+    )
+
+
 def test_the_anonymous_throttle_counts_across_nodes(topology, figures):
     client = {"X-Forwarded-For": "198.51.100.23"}  # one client, as nginx would pass it on
     ports = [topology.ports["node1"], topology.ports["node2"]]
